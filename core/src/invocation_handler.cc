@@ -1,0 +1,29 @@
+#include "invocation_handler.h"
+
+#include "response_writer.h"
+
+namespace kbatch {
+
+Status InvocationHandler::handle(std::string_view event, RecordProcessor& processor,
+                                 const Context& context, std::string* response) {
+    return run_and_respond(decoder_.decode(event), processor, context, response);
+}
+
+Status InvocationHandler::handle_in_place(std::string& event, RecordProcessor& processor,
+                                          const Context& context, std::string* response) {
+    return run_and_respond(decoder_.decode_in_place(event), processor, context, response);
+}
+
+Status InvocationHandler::run_and_respond(Status decoded, RecordProcessor& processor,
+                                          const Context& context, std::string* response) {
+    response->clear();
+    report_ = BatchReport{0, 0, std::move(report_.failures)};
+    report_.failures.clear();
+    if (!decoded.is_ok()) return decoded;
+    Status status = run_batch(decoder_.batch(), processor, context, options_, report_);
+    if (!status.is_ok()) return status;
+    *response = write_batch_response(report_, pretty_);
+    return Status::ok();
+}
+
+}  // namespace kbatch

@@ -1,0 +1,50 @@
+// kbatch core: one invocation from event bytes to response bytes (decode, run, respond).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <kbatch/context.hpp>
+#include <kbatch/plugin.hpp>
+
+#include "batch_runner.h"
+#include "event_decoder.h"
+#include "status.h"
+
+namespace kbatch {
+
+/// Decodes an event, runs it through a processor and writes the partial batch response. The CLI,
+/// the Lambda runtime host, the tests and the benchmarks all drive batches through this one class.
+///
+/// Ownership: owns the decoder and the report, both reused across invocations so that the steady
+/// state allocates nothing per record. report() views the last event and is valid until the next
+/// call. Thread safety: none; one handler per thread.
+class InvocationHandler {
+public:
+    explicit InvocationHandler(RunOptions options = {}) : options_(options) {}
+
+    /// Handles one event. On success `response` holds the batchItemFailures JSON. On error the
+    /// invocation must fail as a whole (the status says why: kInvalidEvent,
+    /// kUnidentifiableFailure) and `response` is left empty.
+    Status handle(std::string_view event, RecordProcessor& processor, const Context& context,
+                  std::string* response);
+
+    /// As handle(), parsing `event` in place (see EventDecoder::decode_in_place).
+    Status handle_in_place(std::string& event, RecordProcessor& processor, const Context& context,
+                           std::string* response);
+
+    const BatchReport& report() const noexcept { return report_; }
+    const RunOptions& options() const noexcept { return options_; }
+    void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
+
+private:
+    Status run_and_respond(Status decoded, RecordProcessor& processor, const Context& context,
+                           std::string* response);
+
+    RunOptions options_;
+    bool pretty_ = false;
+    EventDecoder decoder_;
+    BatchReport report_;
+};
+
+}  // namespace kbatch

@@ -1,0 +1,143 @@
+#include "invoke_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+#include <nlohmann/json.hpp>
+
+#include "exit_codes.h"
+#include "failure_policy.h"
+#include "file_reader.h"
+#include "invocation_handler.h"
+#include "plugin_loader.h"
+#include "stream_logger.h"
+
+namespace kbatch {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Where a bare plugin name is looked up: the user's folders first, then the plugins built or
+// installed next to this executable (build/<preset>/plugins, or <prefix>/lib/kbatch/plugins).
+std::vector<fs::path> plugin_search_dirs(const std::vector<std::string>& user_dirs) {
+    std::vector<fs::path> dirs(user_dirs.begin(), user_dirs.end());
+    std::error_code error;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        dirs.push_back(exe.parent_path() / "plugins");
+        dirs.push_back(exe.parent_path().parent_path() / "lib" / "kbatch" / "plugins");
+    }
+    return dirs;
+}
+
+void print_error(std::string_view message) { fmt::print(stderr, "kbatch: error: {}\n", message); }
+
+}  // namespace
+
+CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
+    CLI::App* invoke = app.add_subcommand(
+        "invoke", "Process one event file through a plugin, in process, and print the response.");
+    invoke->add_option("--data-file", options.data_file, "Event JSON file, or - for standard input")
+        ->required();
+    invoke->add_option("--plugin", options.plugin,
+                       "Plugin: a NAME (libNAME.so in the plugin folders) or a PATH to a .so")
+        ->capture_default_str();
+    invoke->add_option("--plugin-dir", options.plugin_dirs,
+                       "Extra folder to search for plugins by name (repeatable; searched first)");
+    invoke->add_option("--config", options.config,
+                       "Plugin configuration as JSON (default: $KBATCH_PLUGIN_CONFIG, else {})");
+    invoke
+        ->add_option("--failure-mode", options.failure_mode,
+                     "What to do after a failed record: " + failure_policy_names())
+        ->check([](const std::string& value) -> std::string {
+            if (parse_failure_policy(value)) return {};
+            return fmt::format("unknown failure mode \"{}\" (use {})", value, failure_policy_names());
+        })
+        ->capture_default_str();
+    invoke->add_option("--log-level", options.log_level,
+                       "TRACE, DEBUG, INFO, WARN, ERROR (default: $AWS_LAMBDA_LOG_LEVEL, else INFO)");
+    invoke->add_flag("--pretty", options.pretty, "Indent the response");
+    return invoke;
+}
+
+int run_invoke(const InvokeOptions& options) {
+    LogSettings log_settings;
+    if (Status status = read_log_settings_from_environment(&log_settings); !status.is_ok()) {
+        print_error(status.message());
+        return kExitFailure;
+    }
+    if (options.log_level) {
+        if (Status status = parse_log_level(*options.log_level, &log_settings.level);
+            !status.is_ok()) {
+            print_error(fmt::format("--log-level: {}", status.message()));
+            return kExitUsage;
+        }
+    }
+    StreamLogger logger(stderr, log_settings);
+
+    nlohmann::json config = nlohmann::json::object();
+    const char* env_config = std::getenv("KBATCH_PLUGIN_CONFIG");
+    if (options.config || (env_config != nullptr && *env_config != '\0')) {
+        const std::string source = options.config ? "--config" : "KBATCH_PLUGIN_CONFIG";
+        config = nlohmann::json::parse(options.config ? *options.config : std::string(env_config),
+                                       nullptr, /*allow_exceptions=*/false);
+        if (config.is_discarded()) {
+            print_error(fmt::format("{} is not valid JSON", source));
+            return options.config ? kExitUsage : kExitFailure;
+        }
+    }
+
+    std::string event;
+    std::string read_error;
+    if (!read_whole_file(options.data_file, &event, &read_error)) {
+        print_error(read_error);
+        return kExitFailure;
+    }
+
+    fs::path plugin_file;
+    const std::vector<fs::path> dirs = plugin_search_dirs(options.plugin_dirs);
+    if (Status status = resolve_plugin(options.plugin, dirs, &plugin_file); !status.is_ok()) {
+        print_error(status.message());
+        return kExitFailure;
+    }
+    std::unique_ptr<LoadedPlugin> plugin;
+    if (Status status = LoadedPlugin::load(plugin_file, PluginConfig(config), &plugin);
+        !status.is_ok()) {
+        print_error(status.message());
+        return kExitFailure;
+    }
+
+    const RunOptions run_options{*parse_failure_policy(options.failure_mode)};
+    InvocationHandler handler(run_options);
+    handler.set_pretty(options.pretty);
+    const Context context("local-invoke", Context::Clock::time_point::max(), "", "", logger);
+    std::string response;
+    const auto started = std::chrono::steady_clock::now();
+    Status status = handler.handle_in_place(event, plugin->processor(), context, &response);
+    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - started;
+    if (!status.is_ok()) {
+        print_error(fmt::format("{}: {}", options.data_file, status.to_string()));
+        return kExitFailure;
+    }
+
+    const BatchReport& report = handler.report();
+    if (logger.enabled(LogLevel::kDebug)) {
+        for (const RecordFailure& failure : report.failures) {
+            logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index,
+                                     failure.sequence_number, failure.reason));
+        }
+    }
+    logger.info(fmt::format("{} records, {} failed, {} reached the plugin ({}, {}) in {:.3f} ms",
+                            report.records, report.failures.size(), report.processed,
+                            options.failure_mode, plugin_file.filename().string(), elapsed.count()));
+    fmt::print("{}\n", response);
+    std::fflush(stdout);
+    return kExitOk;
+}
+
+}  // namespace kbatch

@@ -1,0 +1,22 @@
+// kbatch: the developer CLI. Subcommands live in their own files; this one only dispatches.
+#include <CLI/CLI.hpp>
+
+#include "exit_codes.h"
+#include "invoke_command.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"kbatch: Kinesis record processors on AWS Lambda, with partial batch failure"};
+    app.require_subcommand(1);
+
+    kbatch::InvokeOptions invoke_options;
+    CLI::App* invoke = kbatch::add_invoke_command(app, invoke_options);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // --help is a "parse error" with exit code 0; every real one is a usage error.
+        return app.exit(e) == 0 ? kbatch::kExitOk : kbatch::kExitUsage;
+    }
+    if (invoke->parsed()) return kbatch::run_invoke(invoke_options);
+    return kbatch::kExitUsage;
+}

@@ -1,0 +1,114 @@
+#include "plugin_loader.h"
+
+#include <dlfcn.h>
+
+#include <exception>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <fmt/std.h>
+
+namespace kbatch {
+namespace fs = std::filesystem;
+
+namespace {
+
+Status load_error(std::string message) {
+    return Status::error(ErrorKind::kPluginLoadError, std::move(message));
+}
+
+}  // namespace
+
+Status resolve_plugin(std::string_view spec, std::span<const fs::path> dirs, fs::path* file) {
+    if (spec.empty()) return load_error("no plugin named (an empty name)");
+    if (spec.find('/') != std::string_view::npos) {
+        const fs::path path(spec);
+        std::error_code error;
+        if (!fs::is_regular_file(path, error)) {
+            return load_error(fmt::format("plugin file {} does not exist", path));
+        }
+        *file = path;
+        return Status::ok();
+    }
+    const std::string file_name =
+        spec.ends_with(".so") ? std::string(spec) : fmt::format("lib{}.so", spec);
+    std::string searched;
+    for (const fs::path& dir : dirs) {
+        const fs::path candidate = dir / file_name;
+        std::error_code error;
+        if (fs::is_regular_file(candidate, error)) {
+            *file = candidate;
+            return Status::ok();
+        }
+        searched += searched.empty() ? "" : ", ";
+        searched += dir.string();
+    }
+    if (searched.empty()) searched = "(no plugin folders configured)";
+    return load_error(fmt::format("plugin \"{}\" not found: looked for {} in {}", spec, file_name, searched));
+}
+
+Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
+                          std::unique_ptr<LoadedPlugin>* plugin) {
+    std::unique_ptr<LoadedPlugin> loaded(new LoadedPlugin());
+    loaded->file_ = file;
+
+    boost::dll::fs::error_code error;
+    // rtld_local keeps the plugin's symbols from resolving other plugins' (or the host's) names.
+    dlerror();  // clear any stale message so the one below is about this load
+    loaded->library_.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+                          error);
+    if (error) {
+        const char* reason = dlerror();
+        return load_error(fmt::format("cannot load plugin {}: {}", file,
+                                      reason != nullptr ? reason : error.message()));
+    }
+
+    boost::dll::shared_library& library = loaded->library_;
+    const bool has_version = library.has(kAbiVersionSymbol);
+    const bool has_factory = library.has(kFactorySymbol);
+    if (!has_version && !has_factory) {
+        return load_error(fmt::format(
+            "{} is not a kbatch plugin: it exports no {} and no {} (define one with KBATCH_PLUGIN)",
+            file, kAbiVersionSymbol, kFactorySymbol));
+    }
+    if (!has_version) {
+        return load_error(fmt::format("{} is not a kbatch plugin: it exports no {}", file,
+                                      kAbiVersionSymbol));
+    }
+    // The version is checked before anything else in the plugin is touched: with another ABI even
+    // the factory's signature may differ.
+    const std::uint32_t version = library.get_alias<const std::uint32_t>(kAbiVersionSymbol);
+    if (version != kAbiVersion) {
+        return load_error(fmt::format(
+            "{} was built against kbatch plugin ABI version {}, but this host speaks version {}: "
+            "rebuild the plugin against this SDK",
+            file, version, kAbiVersion));
+    }
+    if (!has_factory) {
+        return load_error(fmt::format("{} is not a kbatch plugin: it exports no {}", file,
+                                      kFactorySymbol));
+    }
+    auto& factory = library.get_alias<ProcessorFactory>(kFactorySymbol);
+    // The exception is caught and destroyed here, while the library that threw it is loaded.
+    try {
+        loaded->processor_ = factory(config);
+    } catch (const ConfigError& e) {
+        return Status::error(ErrorKind::kConfigError,
+                             fmt::format("plugin {} rejected its configuration: {}", file, e.what()));
+    } catch (const std::exception& e) {
+        return load_error(fmt::format("plugin {} failed to start: {}", file, e.what()));
+    } catch (...) {
+        return load_error(fmt::format("plugin {} failed to start: unknown exception", file));
+    }
+    if (loaded->processor_ == nullptr) {
+        return load_error(fmt::format("plugin {} failed to start: its factory returned null", file));
+    }
+    *plugin = std::move(loaded);
+    return Status::ok();
+}
+
+LoadedPlugin::~LoadedPlugin() {
+    processor_.reset();  // explicit, though member order already guarantees it
+}
+
+}  // namespace kbatch

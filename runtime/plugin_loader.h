@@ -1,0 +1,54 @@
+// kbatch runtime: finding and loading a record-processor plugin.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include <boost/dll/shared_library.hpp>
+#include <kbatch/plugin.hpp>
+
+#include "status.h"
+
+namespace kbatch {
+
+/// Turns a --plugin / _HANDLER value into a file. A value containing '/' is a path, used as it is;
+/// a bare NAME is "libNAME.so" (or NAME itself if it already ends in ".so") looked up in `dirs`, in
+/// order. On failure the message lists every place searched.
+Status resolve_plugin(std::string_view spec, std::span<const std::filesystem::path> dirs,
+                      std::filesystem::path* file);
+
+/// A plugin's shared object together with the processor it made.
+///
+/// Ownership: owns both. The library is unloaded only after the processor is destroyed, so no
+/// object, function or exception from the plugin outlives its code (Boost.DLL's "Missuses").
+/// Thread safety: none needed; version 1 plugins are used from one thread.
+class LoadedPlugin {
+public:
+    /// Loads `file` with RTLD_NOW (a missing symbol fails here, not mid-batch), checks the ABI
+    /// version it exports before anything else, and constructs its processor from `config`.
+    /// Each failure is one line naming the file: dlopen's own text, "not a kbatch plugin", an ABI
+    /// mismatch with both versions, or the constructor's exception (a kbatch::ConfigError gives
+    /// kConfigError, anything else kPluginLoadError).
+    static Status load(const std::filesystem::path& file, const PluginConfig& config,
+                       std::unique_ptr<LoadedPlugin>* plugin);
+
+    ~LoadedPlugin();
+    LoadedPlugin(const LoadedPlugin&) = delete;
+    LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+    RecordProcessor& processor() const noexcept { return *processor_; }
+    const std::filesystem::path& file() const noexcept { return file_; }
+
+private:
+    LoadedPlugin() = default;
+
+    std::filesystem::path file_;
+    boost::dll::shared_library library_;         // declared before processor_: destroyed after it
+    std::unique_ptr<RecordProcessor> processor_;
+};
+
+}  // namespace kbatch
