@@ -1,10 +1,16 @@
 // kbatch: the developer CLI. Subcommands live in their own files; this one only dispatches.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include "cpu_support.h"
 #include "exit_codes.h"
 #include "invoke_command.h"
 
 int main(int argc, char** argv) {
+    if (kbatch::Status status = kbatch::check_cpu_support(); !status.is_ok()) {
+        fmt::print(stderr, "kbatch: error: {}\n", status.message());
+        return kbatch::kExitFailure;
+    }
     CLI::App app{"kbatch: Kinesis record processors on AWS Lambda, with partial batch failure"};
     app.require_subcommand(1);
 

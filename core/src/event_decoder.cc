@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "base64.h"
+#include "cpu_support.h"
 #include "sequence_number.h"
 
 namespace kbatch {
@@ -312,6 +313,14 @@ private:
 };
 
 }  // namespace
+
+#define KBATCH_STRINGIFY_INNER(x) #x
+#define KBATCH_STRINGIFY(x) KBATCH_STRINGIFY_INNER(x)
+
+std::string_view decoder_implementation_name() {
+    // The implementation this file was compiled for (not libsimdjson's own default).
+    return KBATCH_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION);
+}
 
 EventDecoder::EventDecoder() : parser_(std::make_unique<Parser>()) {}
 EventDecoder::~EventDecoder() = default;
