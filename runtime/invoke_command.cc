@@ -6,13 +6,17 @@
 #include <filesystem>
 #include <memory>
 
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <fmt/format.h>
 #include <fmt/std.h>
 #include <nlohmann/json.hpp>
 
+#include "batch_log.h"
 #include "exit_codes.h"
 #include "failure_policy.h"
 #include "file_reader.h"
+#include "http_client.h"
 #include "invocation_handler.h"
 #include "plugin_loader.h"
 #include "stream_logger.h"
@@ -22,20 +26,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Where a bare plugin name is looked up: the user's folders first, then the plugins built or
-// installed next to this executable (build/<preset>/plugins, or <prefix>/lib/kbatch/plugins).
+// Where a bare plugin name is looked up: the user's folders first, then the bundled ones.
 std::vector<fs::path> plugin_search_dirs(const std::vector<std::string>& user_dirs) {
     std::vector<fs::path> dirs(user_dirs.begin(), user_dirs.end());
-    std::error_code error;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-    if (!error) {
-        dirs.push_back(exe.parent_path() / "plugins");
-        dirs.push_back(exe.parent_path().parent_path() / "lib" / "kbatch" / "plugins");
-    }
+    for (fs::path& dir : bundled_plugin_dirs()) dirs.push_back(std::move(dir));
     return dirs;
 }
 
 void print_error(std::string_view message) { fmt::print(stderr, "kbatch: error: {}\n", message); }
+
+constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";
+constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
 
 }  // namespace
 
@@ -62,12 +63,52 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
     invoke->add_option("--log-level", options.log_level,
                        "TRACE, DEBUG, INFO, WARN, ERROR (default: $AWS_LAMBDA_LOG_LEVEL, else INFO)");
     invoke->add_flag("--pretty", options.pretty, "Indent the response");
+    CLI::Option* endpoint = invoke->add_option(
+        "--endpoint", options.endpoint,
+        "Post the event to a running `kbatch serve` (http://HOST:PORT) instead of loading a plugin");
+    for (const char* in_process_only : {"--plugin", "--plugin-dir", "--config", "--failure-mode"}) {
+        endpoint->excludes(invoke->get_option(in_process_only));
+    }
     return invoke;
 }
 
+namespace {
+
+// Posts the event to the invoke endpoint of a local Lambda and prints what it answers.
+int invoke_endpoint(const std::string& endpoint, std::string_view event) {
+    std::string host, port;
+    if (!split_host_port(endpoint, &host, &port)) {
+        print_error(fmt::format("--endpoint: \"{}\" is not http://HOST:PORT", endpoint));
+        return kExitUsage;
+    }
+    HttpClient client(host, port);
+    boost::beast::http::fields headers;
+    headers.set(boost::beast::http::field::content_type, "application/json");
+    HttpResponse response;
+    std::string body;
+    // Lambda's longest timeout; the local Lambda enforces the function's own.
+    constexpr std::chrono::minutes kLongestInvocation{15};
+    client.request(boost::beast::http::verb::post, kInvokePath, headers, event,
+                   kLongestInvocation + std::chrono::seconds(30), kMaxResponseBytes, &response, &body);
+    if (response.transport_failed()) {
+        print_error(response.error);
+        return kExitFailure;
+    }
+    if (response.status != 200 || !response.header("X-Amz-Function-Error").empty()) {
+        print_error(fmt::format("the function failed (HTTP {}): {}", response.status, body));
+        return kExitFailure;
+    }
+    fmt::print("{}\n", body);
+    std::fflush(stdout);
+    return kExitOk;
+}
+
+}  // namespace
+
 int run_invoke(const InvokeOptions& options) {
     LogSettings log_settings;
-    if (Status status = read_log_settings_from_environment(&log_settings); !status.is_ok()) {
+    if (Status status = read_log_settings(PluginConfig::process_environment, &log_settings);
+        !status.is_ok()) {
         print_error(status.message());
         return kExitFailure;
     }
@@ -99,6 +140,8 @@ int run_invoke(const InvokeOptions& options) {
         return kExitFailure;
     }
 
+    if (options.endpoint) return invoke_endpoint(*options.endpoint, event);
+
     fs::path plugin_file;
     const std::vector<fs::path> dirs = plugin_search_dirs(options.plugin_dirs);
     if (Status status = resolve_plugin(options.plugin, dirs, &plugin_file); !status.is_ok()) {
@@ -125,16 +168,7 @@ int run_invoke(const InvokeOptions& options) {
         return kExitFailure;
     }
 
-    const BatchReport& report = handler.report();
-    if (logger.enabled(LogLevel::kDebug)) {
-        for (const RecordFailure& failure : report.failures) {
-            logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index,
-                                     failure.sequence_number, failure.reason));
-        }
-    }
-    logger.info(fmt::format("{} records, {} failed, {} reached the plugin ({}, {}) in {:.3f} ms",
-                            report.records, report.failures.size(), report.processed,
-                            options.failure_mode, plugin_file.filename().string(), elapsed.count()));
+    log_batch_report(logger, handler.report(), elapsed);
     fmt::print("{}\n", response);
     std::fflush(stdout);
     return kExitOk;

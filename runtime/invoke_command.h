@@ -17,6 +17,7 @@ struct InvokeOptions {
     std::string failure_mode = "report-all";
     std::optional<std::string> log_level;  // falls back to AWS_LAMBDA_LOG_LEVEL, then INFO
     bool pretty = false;
+    std::optional<std::string> endpoint;  // post to a running `kbatch serve` instead
 };
 
 /// Adds the `invoke` subcommand to `app`, writing its arguments into `options`.

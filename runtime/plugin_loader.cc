@@ -19,6 +19,14 @@ Status load_error(std::string message) {
 
 }  // namespace
 
+std::vector<fs::path> bundled_plugin_dirs() {
+    std::error_code error;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    if (error) return {};
+    return {exe.parent_path() / "plugins",
+            exe.parent_path().parent_path() / "lib" / "kbatch" / "plugins"};
+}
+
 Status resolve_plugin(std::string_view spec, std::span<const fs::path> dirs, fs::path* file) {
     if (spec.empty()) return load_error("no plugin named (an empty name)");
     if (spec.find('/') != std::string_view::npos) {

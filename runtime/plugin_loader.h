@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include <boost/dll/shared_library.hpp>
 #include <kbatch/plugin.hpp>
@@ -20,6 +21,14 @@ namespace kbatch {
 /// order. On failure the message lists every place searched.
 Status resolve_plugin(std::string_view spec, std::span<const std::filesystem::path> dirs,
                       std::filesystem::path* file);
+
+/// The folders where plugins shipped with kbatch live, relative to the running executable:
+/// plugins/ next to it (the build tree and the Lambda layer) and ../lib/kbatch/plugins (an
+/// installed prefix).
+std::vector<std::filesystem::path> bundled_plugin_dirs();
+
+/// The plugin loaded when none is named.
+inline constexpr std::string_view kDefaultPlugin = "random_failure";
 
 /// A plugin's shared object together with the processor it made.
 ///

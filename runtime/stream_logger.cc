@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -55,15 +54,14 @@ Status parse_log_level(std::string_view name, LogLevel* level) {
                                      name));
 }
 
-Status read_log_settings_from_environment(LogSettings* settings) {
-    if (const char* level = std::getenv("AWS_LAMBDA_LOG_LEVEL"); level != nullptr && *level) {
-        Status status = parse_log_level(level, &settings->level);
-        if (!status.is_ok()) {
+Status read_log_settings(const PluginConfig::EnvLookup& env, LogSettings* settings) {
+    if (const std::string level = env("AWS_LAMBDA_LOG_LEVEL").value_or(""); !level.empty()) {
+        if (Status status = parse_log_level(level, &settings->level); !status.is_ok()) {
             return Status::error(ErrorKind::kConfigError,
                                  fmt::format("AWS_LAMBDA_LOG_LEVEL: {}", status.message()));
         }
     }
-    if (const char* format = std::getenv("AWS_LAMBDA_LOG_FORMAT"); format != nullptr && *format) {
+    if (const std::string format = env("AWS_LAMBDA_LOG_FORMAT").value_or(""); !format.empty()) {
         if (equals_ignoring_case(format, "JSON")) {
             settings->format = LogFormat::kJson;
         } else if (equals_ignoring_case(format, "Text")) {
@@ -82,10 +80,12 @@ void StreamLogger::log(LogLevel level, std::string_view message) noexcept {
     try {
         std::string line;
         if (settings_.format == LogFormat::kJson) {
-            const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now());
+            const auto now = std::chrono::system_clock::now();
+            const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
+            const auto millis =
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - seconds).count();
             nlohmann::json entry = {
-                {"timestamp", fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", now)},
+                {"timestamp", fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis)},
                 {"level", level_name(level)},
                 {"message", message},
             };

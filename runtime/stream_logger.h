@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <kbatch/logger.hpp>
+#include <kbatch/plugin_config.hpp>
 
 #include "status.h"
 
@@ -22,9 +23,10 @@ struct LogSettings {
 /// TRACE counts as DEBUG and FATAL as ERROR. Unknown names give kConfigError.
 Status parse_log_level(std::string_view name, LogLevel* level);
 
-/// Reads AWS_LAMBDA_LOG_LEVEL and AWS_LAMBDA_LOG_FORMAT (Text or JSON) over `settings`; unset
-/// variables leave it as it is.
-Status read_log_settings_from_environment(LogSettings* settings);
+/// Reads AWS_LAMBDA_LOG_LEVEL and AWS_LAMBDA_LOG_FORMAT (Text or JSON) through `env` over
+/// `settings`; unset variables leave it as it is. A wrong value gives kConfigError naming the
+/// variable.
+Status read_log_settings(const PluginConfig::EnvLookup& env, LogSettings* settings);
 
 /// Writes each line with one fwrite, so lines from several threads never interleave. JSON lines
 /// carry "timestamp", "level", "message" and "requestId" (Lambda's own JSON log keys) and are built

@@ -1,0 +1,135 @@
+#include "runtime_api_client.h"
+
+#include <charconv>
+#include <thread>
+
+#include <boost/beast/http/field.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace kbatch {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+constexpr std::string_view kNextPath = "/2018-06-01/runtime/invocation/next";
+constexpr std::string_view kInitErrorPath = "/2018-06-01/runtime/init/error";
+// The invocation payload is at most 6 MB; a little slack for what the limit does not count.
+constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024 + 64 * 1024;
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
+
+// Lambda's request ids are UUIDs; anything outside this set could change the path it goes into.
+bool is_safe_request_id(std::string_view id) {
+    for (const char c : id) {
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+        if (!safe) return false;
+    }
+    return id != "." && id != "..";
+}
+
+bool is_transient(const HttpResponse& response) {
+    return response.transport_failed() || response.status >= 500 || response.status == 429;
+}
+
+}  // namespace
+
+std::string error_document(std::string_view error_type, std::string_view message) {
+    const nlohmann::json document = {
+        {"errorMessage", message},
+        {"errorType", error_type},
+        {"stackTrace", nlohmann::json::array()},
+    };
+    return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+RuntimeApiClient::RuntimeApiClient(std::string_view host, std::string_view port, RetryPolicy retry)
+    : http_(std::string(host), std::string(port)), retry_(std::move(retry)) {
+    if (!retry_.sleep) {
+        retry_.sleep = [](std::chrono::milliseconds delay) { std::this_thread::sleep_for(delay); };
+    }
+}
+
+ApiOutcome RuntimeApiClient::send(http::verb verb, std::string_view target,
+                                  const http::fields& headers, std::string_view body,
+                                  std::optional<std::chrono::milliseconds> timeout,
+                                  std::size_t body_limit, std::string* response_body) {
+    std::chrono::milliseconds delay = retry_.first_delay;
+    std::string failure;
+    for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
+        http_.request(verb, target, headers, body, timeout, body_limit, &response_, response_body);
+        if (!response_.transport_failed() && response_.status / 100 == 2) return {};
+        failure = response_.transport_failed()
+                      ? response_.error
+                      : fmt::format("{} {} answered {}: {}", http::to_string(verb), target,
+                                    response_.status, *response_body);
+        if (!is_transient(response_)) return ApiOutcome{std::move(failure), true};
+        if (attempt < retry_.attempts) {
+            retry_.sleep(delay);
+            delay *= 2;
+        }
+    }
+    return ApiOutcome{fmt::format("{} (gave up after {} attempts)", failure, retry_.attempts)};
+}
+
+ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
+    const http::fields no_headers;
+    // No timeout: between invocations Lambda freezes the process, and a frozen clock must not
+    // turn into an error when it thaws.
+    ApiOutcome outcome =
+        send(http::verb::get, kNextPath, no_headers, {}, std::nullopt, kMaxEventBytes, event);
+    if (!outcome.ok()) return outcome;
+
+    invocation->request_id = std::string(response_.header("Lambda-Runtime-Aws-Request-Id"));
+    invocation->function_arn = std::string(response_.header("Lambda-Runtime-Invoked-Function-Arn"));
+    invocation->trace_id = std::string(response_.header("Lambda-Runtime-Trace-Id"));
+    invocation->deadline_ms = 0;
+    const std::string_view deadline = response_.header("Lambda-Runtime-Deadline-Ms");
+    if (!deadline.empty()) {
+        std::int64_t value = 0;
+        const auto [end, error] = std::from_chars(deadline.data(), deadline.data() + deadline.size(), value);
+        if (error == std::errc() && end == deadline.data() + deadline.size()) {
+            invocation->deadline_ms = value;
+        }
+    }
+    // Without a usable id nothing can be answered, and a guessed or mangled one could answer
+    // the wrong request: the id goes into the URL of the response, so it must be one path part.
+    if (invocation->request_id.empty()) {
+        return ApiOutcome{"GET /next answered without a Lambda-Runtime-Aws-Request-Id header"};
+    }
+    if (!is_safe_request_id(invocation->request_id)) {
+        return ApiOutcome{fmt::format(
+            "GET /next answered with an unusable Lambda-Runtime-Aws-Request-Id {:?}",
+            invocation->request_id.substr(0, 80))};
+    }
+    return {};
+}
+
+ApiOutcome RuntimeApiClient::post(std::string_view target, std::string_view body,
+                                   std::string_view error_type) {
+    http::fields headers;
+    headers.set(http::field::content_type, "application/json");
+    if (!error_type.empty()) {
+        headers.set("Lambda-Runtime-Function-Error-Type", error_type);
+    }
+    return send(http::verb::post, target, headers, body, retry_.post_timeout, kMaxAnswerBytes,
+                &scratch_);
+}
+
+ApiOutcome RuntimeApiClient::post_response(std::string_view request_id, std::string_view body) {
+    return post(fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id), body);
+}
+
+ApiOutcome RuntimeApiClient::post_error(std::string_view request_id, std::string_view error_type,
+                                         std::string_view message) {
+    return post(fmt::format("/2018-06-01/runtime/invocation/{}/error", request_id),
+                error_document(error_type, message), error_type);
+}
+
+ApiOutcome RuntimeApiClient::post_init_error(std::string_view error_type,
+                                              std::string_view message) {
+    return post(kInitErrorPath, error_document(error_type, message), error_type);
+}
+
+}  // namespace kbatch

@@ -1,0 +1,76 @@
+// kbatch runtime: the Lambda Runtime API (2018-06-01), as a custom runtime speaks it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http_client.h"
+
+namespace kbatch {
+
+/// One invocation handed out by GET /next. The strings are owned; `event` is the caller's reused
+/// buffer (see RuntimeApiClient::next).
+struct Invocation {
+    std::string request_id;    // Lambda-Runtime-Aws-Request-Id
+    std::int64_t deadline_ms;  // Lambda-Runtime-Deadline-Ms, epoch milliseconds; 0 when absent
+    std::string function_arn;  // Lambda-Runtime-Invoked-Function-Arn
+    std::string trace_id;      // Lambda-Runtime-Trace-Id
+};
+
+/// How hard to try before a Runtime API failure is final.
+struct RetryPolicy {
+    int attempts = 6;                                      // including the first
+    std::chrono::milliseconds first_delay{50};             // doubled after each failure
+    std::chrono::milliseconds post_timeout{10'000};        // bound on each POST exchange
+    std::function<void(std::chrono::milliseconds)> sleep;  // replaced by tests; default sleeps
+};
+
+/// What a Runtime API call came to.
+struct ApiOutcome {
+    std::string failure;    // "" on success, else one line saying what went wrong
+    bool rejected = false;  // the API answered 4xx: this request was refused, the API is healthy
+
+    bool ok() const noexcept { return failure.empty(); }
+};
+
+/// The Lambda Runtime API client. Transient failures (connection errors, 5xx, 429) are retried
+/// with exponential backoff up to RetryPolicy::attempts; a 4xx answer is final at once.
+/// Thread safety: none; the host calls it from its one loop.
+class RuntimeApiClient {
+public:
+    /// `endpoint` is AWS_LAMBDA_RUNTIME_API, "host:port".
+    RuntimeApiClient(std::string_view host, std::string_view port, RetryPolicy retry = {});
+
+    /// Waits (without a timeout: Lambda freezes the process between invocations) for the next
+    /// invocation; its body goes into `event`, whose capacity is reused.
+    ApiOutcome next(Invocation* invocation, std::string* event);
+    /// Posts the function's response for `request_id`.
+    ApiOutcome post_response(std::string_view request_id, std::string_view body);
+    /// Posts a function error for `request_id`: Lambda retries the whole batch.
+    ApiOutcome post_error(std::string_view request_id, std::string_view error_type,
+                           std::string_view message);
+    /// Posts an initialization error. The caller then exits.
+    ApiOutcome post_init_error(std::string_view error_type, std::string_view message);
+
+private:
+    ApiOutcome post(std::string_view target, std::string_view body,
+                    std::string_view error_type = {});
+    // Sends with retries until a 2xx, a 4xx or the last attempt.
+    ApiOutcome send(boost::beast::http::verb verb, std::string_view target,
+                     const boost::beast::http::fields& headers, std::string_view body,
+                     std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                    std::string* response_body);
+
+    HttpClient http_;
+    RetryPolicy retry_;
+    HttpResponse response_;
+    std::string scratch_;  // bodies of answers to posts
+};
+
+/// The error document Lambda expects: {"errorMessage","errorType","stackTrace":[]}.
+std::string error_document(std::string_view error_type, std::string_view message);
+
+}  // namespace kbatch

@@ -1,0 +1,42 @@
+// kbatch runtime: the Lambda host's settings, all read from the environment.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <kbatch/plugin_config.hpp>
+#include <nlohmann/json.hpp>
+
+#include "batch_runner.h"
+#include "status.h"
+#include "stream_logger.h"
+
+namespace kbatch {
+
+/// What kbatch-runtime reads at start-up.
+///
+///   AWS_LAMBDA_RUNTIME_API   host:port of the Runtime API (required)
+///   _HANDLER                 the plugin: NAME or PATH; empty means random_failure
+///   LAMBDA_TASK_ROOT         the function's folder (/var/task): plugins are looked for there
+///   KBATCH_PLUGIN_CONFIG     the plugin's JSON configuration (default {})
+///   KBATCH_FAILURE_MODE      report-all (default)
+///   KBATCH_PLUGIN_PATH       extra plugin folders, ':'-separated, searched first
+///   AWS_LAMBDA_LOG_FORMAT    Text (default) or JSON
+///   AWS_LAMBDA_LOG_LEVEL     TRACE, DEBUG, INFO (default), WARN, ERROR, FATAL
+struct RuntimeSettings {
+    std::string api_host;
+    std::string api_port;
+    std::string plugin;
+    std::vector<std::filesystem::path> plugin_dirs;  // in search order
+    nlohmann::json plugin_config = nlohmann::json::object();
+    RunOptions run_options;
+    LogSettings log;
+};
+
+/// Reads the settings through `env`. AWS_LAMBDA_RUNTIME_API is read first, so that a later wrong
+/// setting can still be reported to /init/error; settings->api_host stays empty when it is
+/// missing or malformed. A wrong value gives kConfigError naming the variable.
+Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings* settings);
+
+}  // namespace kbatch
