@@ -1,4 +1,5 @@
-// kbatch runtime: the log lines that describe one processed batch (the CLI and the host share them).
+// kbatch runtime: the log lines that describe one processed batch (the CLI and the host share
+// them).
 #pragma once
 
 #include <chrono>

@@ -12,9 +12,8 @@ namespace kbatch {
 bool read_whole_file(const std::string& path, std::string* contents, std::string* error) {
     const bool use_stdin = path == "-";
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(
-        use_stdin ? nullptr : std::fopen(path.c_str(), "rb"), [](std::FILE* f) {
-            return f != nullptr ? std::fclose(f) : 0;
-        });
+        use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
+        [](std::FILE* f) { return f != nullptr ? std::fclose(f) : 0; });
     std::FILE* file = use_stdin ? stdin : owned.get();
     const std::string name = use_stdin ? std::string("standard input") : path;
     if (file == nullptr) {
@@ -24,7 +23,8 @@ bool read_whole_file(const std::string& path, std::string* contents, std::string
     contents->clear();
     char chunk[64 * 1024];
     std::size_t read = 0;
-    while ((read = std::fread(chunk, 1, sizeof chunk, file)) > 0) contents->append(chunk, read);
+    while ((read = std::fread(chunk, 1, sizeof chunk, file)) > 0)
+        contents->append(chunk, read);
     if (std::ferror(file)) {
         *error = fmt::format("cannot read {}: {}", name, std::strerror(errno));
         return false;

@@ -1,5 +1,6 @@
 #include "http_client.h"
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -7,7 +8,6 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
 
 namespace kbatch {
 
@@ -18,17 +18,21 @@ using tcp = asio::ip::tcp;
 
 std::string_view HttpResponse::header(std::string_view name) const {
     const auto it = headers.find(name);
-    if (it == headers.end()) return {};
+    if (it == headers.end())
+        return {};
     return it->value();
 }
 
 HttpClient::HttpClient(std::string host, std::string port)
     : host_(std::move(host)), port_(std::move(port)), stream_(io_) {}
 
-HttpClient::~HttpClient() { close(); }
+HttpClient::~HttpClient() {
+    close();
+}
 
 void HttpClient::close() {
-    if (!connected_) return;
+    if (!connected_)
+        return;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -55,18 +59,19 @@ std::string HttpClient::connect(std::optional<std::chrono::milliseconds> timeout
     tcp::resolver resolver(io_);
     beast::error_code error;
     const auto endpoints = resolver.resolve(host_, port_, error);
-    if (error) return fmt::format("resolve {}:{}: {}", host_, port_, error.message());
+    if (error)
+        return fmt::format("resolve {}:{}: {}", host_, port_, error.message());
     if (timeout) {
         stream_.expires_after(*timeout);
     } else {
         stream_.expires_never();
     }
     error = run_one(io_, [&](beast::error_code& result) {
-        stream_.async_connect(endpoints, [&result](beast::error_code ec, const tcp::endpoint&) {
-            result = ec;
-        });
+        stream_.async_connect(
+            endpoints, [&result](beast::error_code ec, const tcp::endpoint&) { result = ec; });
     });
-    if (error) return fmt::format("connect to {}:{}: {}", host_, port_, error.message());
+    if (error)
+        return fmt::format("connect to {}:{}: {}", host_, port_, error.message());
     stream_.socket().set_option(tcp::no_delay(true), error);
     connected_ = true;
     return {};
@@ -103,7 +108,8 @@ std::string HttpClient::exchange(http::verb verb, std::string_view target,
     }
 
     http::request<http::span_body<const char>> request{verb, target, 11};
-    for (const auto& field : headers) request.set(field.name_string(), field.value());
+    for (const auto& field : headers)
+        request.set(field.name_string(), field.value());
     request.set(http::field::host, host_ + ":" + port_);
     request.keep_alive(true);
     request.body() = {request_body.data(), request_body.size()};
@@ -141,20 +147,24 @@ std::string HttpClient::exchange(http::verb verb, std::string_view target,
     }
     response->status = parser.get().result_int();
     response->headers = std::move(parser.get().base());
-    if (!parser.get().keep_alive()) close();
+    if (!parser.get().keep_alive())
+        close();
     return {};
 }
 
 bool split_host_port(std::string_view text, std::string* host, std::string* port) {
-    if (text.starts_with("http://")) text.remove_prefix(7);
+    if (text.starts_with("http://"))
+        text.remove_prefix(7);
     if (const auto slash = text.find('/'); slash != std::string_view::npos) {
         text = text.substr(0, slash);
     }
     const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return false;
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size())
+        return false;
     const std::string_view port_text = text.substr(colon + 1);
     for (const char c : port_text) {
-        if (c < '0' || c > '9') return false;
+        if (c < '0' || c > '9')
+            return false;
     }
     *host = std::string(text.substr(0, colon));
     *port = std::string(port_text);

@@ -32,7 +32,7 @@ struct HttpResponse {
 ///
 /// Thread safety: none; one client per thread.
 class HttpClient {
-public:
+  public:
     /// `host` and `port` as in "127.0.0.1" and "9001". Connects lazily.
     HttpClient(std::string host, std::string port);
     ~HttpClient();
@@ -51,7 +51,7 @@ public:
     const std::string& host() const noexcept { return host_; }
     const std::string& port() const noexcept { return port_; }
 
-private:
+  private:
     std::string exchange(boost::beast::http::verb verb, std::string_view target,
                          const boost::beast::http::fields& headers, std::string_view request_body,
                          std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <memory>
 
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <fmt/format.h>
 #include <fmt/std.h>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
 
 #include "batch_log.h"
@@ -29,11 +29,14 @@ namespace {
 // Where a bare plugin name is looked up: the user's folders first, then the bundled ones.
 std::vector<fs::path> plugin_search_dirs(const std::vector<std::string>& user_dirs) {
     std::vector<fs::path> dirs(user_dirs.begin(), user_dirs.end());
-    for (fs::path& dir : bundled_plugin_dirs()) dirs.push_back(std::move(dir));
+    for (fs::path& dir : bundled_plugin_dirs())
+        dirs.push_back(std::move(dir));
     return dirs;
 }
 
-void print_error(std::string_view message) { fmt::print(stderr, "kbatch: error: {}\n", message); }
+void print_error(std::string_view message) {
+    fmt::print(stderr, "kbatch: error: {}\n", message);
+}
 
 constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";
 constexpr std::size_t kMaxResponseBytes = 6 * 1024 * 1024;
@@ -45,8 +48,9 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
         "invoke", "Process one event file through a plugin, in process, and print the response.");
     invoke->add_option("--data-file", options.data_file, "Event JSON file, or - for standard input")
         ->required();
-    invoke->add_option("--plugin", options.plugin,
-                       "Plugin: a NAME (libNAME.so in the plugin folders) or a PATH to a .so")
+    invoke
+        ->add_option("--plugin", options.plugin,
+                     "Plugin: a NAME (libNAME.so in the plugin folders) or a PATH to a .so")
         ->capture_default_str();
     invoke->add_option("--plugin-dir", options.plugin_dirs,
                        "Extra folder to search for plugins by name (repeatable; searched first)");
@@ -56,16 +60,19 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
         ->add_option("--failure-mode", options.failure_mode,
                      "What to do after a failed record: " + failure_policy_names())
         ->check([](const std::string& value) -> std::string {
-            if (parse_failure_policy(value)) return {};
-            return fmt::format("unknown failure mode \"{}\" (use {})", value, failure_policy_names());
+            if (parse_failure_policy(value))
+                return {};
+            return fmt::format("unknown failure mode \"{}\" (use {})", value,
+                               failure_policy_names());
         })
         ->capture_default_str();
-    invoke->add_option("--log-level", options.log_level,
-                       "TRACE, DEBUG, INFO, WARN, ERROR (default: $AWS_LAMBDA_LOG_LEVEL, else INFO)");
+    invoke->add_option(
+        "--log-level", options.log_level,
+        "TRACE, DEBUG, INFO, WARN, ERROR (default: $AWS_LAMBDA_LOG_LEVEL, else INFO)");
     invoke->add_flag("--pretty", options.pretty, "Indent the response");
-    CLI::Option* endpoint = invoke->add_option(
-        "--endpoint", options.endpoint,
-        "Post the event to a running `kbatch serve` (http://HOST:PORT) instead of loading a plugin");
+    CLI::Option* endpoint = invoke->add_option("--endpoint", options.endpoint,
+                                               "Post the event to a running `kbatch serve` "
+                                               "(http://HOST:PORT) instead of loading a plugin");
     for (const char* in_process_only : {"--plugin", "--plugin-dir", "--config", "--failure-mode"}) {
         endpoint->excludes(invoke->get_option(in_process_only));
     }
@@ -89,7 +96,8 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event) {
     // Lambda's longest timeout; the local Lambda enforces the function's own.
     constexpr std::chrono::minutes kLongestInvocation{15};
     client.request(boost::beast::http::verb::post, kInvokePath, headers, event,
-                   kLongestInvocation + std::chrono::seconds(30), kMaxResponseBytes, &response, &body);
+                   kLongestInvocation + std::chrono::seconds(30), kMaxResponseBytes, &response,
+                   &body);
     if (response.transport_failed()) {
         print_error(response.error);
         return kExitFailure;
@@ -140,7 +148,8 @@ int run_invoke(const InvokeOptions& options) {
         return kExitFailure;
     }
 
-    if (options.endpoint) return invoke_endpoint(*options.endpoint, event);
+    if (options.endpoint)
+        return invoke_endpoint(*options.endpoint, event);
 
     fs::path plugin_file;
     const std::vector<fs::path> dirs = plugin_search_dirs(options.plugin_dirs);
@@ -162,7 +171,8 @@ int run_invoke(const InvokeOptions& options) {
     std::string response;
     const auto started = std::chrono::steady_clock::now();
     Status status = handler.handle_in_place(event, plugin->processor(), context, &response);
-    const std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - started;
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - started;
     if (!status.is_ok()) {
         print_error(fmt::format("{}: {}", options.data_file, status.to_string()));
         return kExitFailure;

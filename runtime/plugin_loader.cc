@@ -22,13 +22,15 @@ Status load_error(std::string message) {
 std::vector<fs::path> bundled_plugin_dirs() {
     std::error_code error;
     const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-    if (error) return {};
+    if (error)
+        return {};
     return {exe.parent_path() / "plugins",
             exe.parent_path().parent_path() / "lib" / "kbatch" / "plugins"};
 }
 
 Status resolve_plugin(std::string_view spec, std::span<const fs::path> dirs, fs::path* file) {
-    if (spec.empty()) return load_error("no plugin named (an empty name)");
+    if (spec.empty())
+        return load_error("no plugin named (an empty name)");
     if (spec.find('/') != std::string_view::npos) {
         const fs::path path(spec);
         std::error_code error;
@@ -51,8 +53,10 @@ Status resolve_plugin(std::string_view spec, std::span<const fs::path> dirs, fs:
         searched += searched.empty() ? "" : ", ";
         searched += dir.string();
     }
-    if (searched.empty()) searched = "(no plugin folders configured)";
-    return load_error(fmt::format("plugin \"{}\" not found: looked for {} in {}", spec, file_name, searched));
+    if (searched.empty())
+        searched = "(no plugin folders configured)";
+    return load_error(
+        fmt::format("plugin \"{}\" not found: looked for {} in {}", spec, file_name, searched));
 }
 
 Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
@@ -80,8 +84,8 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
             file, kAbiVersionSymbol, kFactorySymbol));
     }
     if (!has_version) {
-        return load_error(fmt::format("{} is not a kbatch plugin: it exports no {}", file,
-                                      kAbiVersionSymbol));
+        return load_error(
+            fmt::format("{} is not a kbatch plugin: it exports no {}", file, kAbiVersionSymbol));
     }
     // The version is checked before anything else in the plugin is touched: with another ABI even
     // the factory's signature may differ.
@@ -93,23 +97,25 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
             file, version, kAbiVersion));
     }
     if (!has_factory) {
-        return load_error(fmt::format("{} is not a kbatch plugin: it exports no {}", file,
-                                      kFactorySymbol));
+        return load_error(
+            fmt::format("{} is not a kbatch plugin: it exports no {}", file, kFactorySymbol));
     }
     auto& factory = library.get_alias<ProcessorFactory>(kFactorySymbol);
     // The exception is caught and destroyed here, while the library that threw it is loaded.
     try {
         loaded->processor_ = factory(config);
     } catch (const ConfigError& e) {
-        return Status::error(ErrorKind::kConfigError,
-                             fmt::format("plugin {} rejected its configuration: {}", file, e.what()));
+        return Status::error(
+            ErrorKind::kConfigError,
+            fmt::format("plugin {} rejected its configuration: {}", file, e.what()));
     } catch (const std::exception& e) {
         return load_error(fmt::format("plugin {} failed to start: {}", file, e.what()));
     } catch (...) {
         return load_error(fmt::format("plugin {} failed to start: unknown exception", file));
     }
     if (loaded->processor_ == nullptr) {
-        return load_error(fmt::format("plugin {} failed to start: its factory returned null", file));
+        return load_error(
+            fmt::format("plugin {} failed to start: its factory returned null", file));
     }
     *plugin = std::move(loaded);
     return Status::ok();

@@ -36,7 +36,7 @@ inline constexpr std::string_view kDefaultPlugin = "random_failure";
 /// object, function or exception from the plugin outlives its code (Boost.DLL's "Missuses").
 /// Thread safety: none needed; version 1 plugins are used from one thread.
 class LoadedPlugin {
-public:
+  public:
     /// Loads `file` with RTLD_NOW (a missing symbol fails here, not mid-batch), checks the ABI
     /// version it exports before anything else, and constructs its processor from `config`.
     /// Each failure is one line naming the file: dlopen's own text, "not a kbatch plugin", an ABI
@@ -52,11 +52,11 @@ public:
     RecordProcessor& processor() const noexcept { return *processor_; }
     const std::filesystem::path& file() const noexcept { return file_; }
 
-private:
+  private:
     LoadedPlugin() = default;
 
     std::filesystem::path file_;
-    boost::dll::shared_library library_;         // declared before processor_: destroyed after it
+    boost::dll::shared_library library_;  // declared before processor_: destroyed after it
     std::unique_ptr<RecordProcessor> processor_;
 };
 

@@ -3,8 +3,8 @@
 #include <charconv>
 #include <thread>
 
-#include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
+#include <boost/beast/http/field.hpp>
 #include <nlohmann/json.hpp>
 
 namespace kbatch {
@@ -24,7 +24,8 @@ bool is_safe_request_id(std::string_view id) {
     for (const char c : id) {
         const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
-        if (!safe) return false;
+        if (!safe)
+            return false;
     }
     return id != "." && id != "..";
 }
@@ -59,12 +60,14 @@ ApiOutcome RuntimeApiClient::send(http::verb verb, std::string_view target,
     std::string failure;
     for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
         http_.request(verb, target, headers, body, timeout, body_limit, &response_, response_body);
-        if (!response_.transport_failed() && response_.status / 100 == 2) return {};
+        if (!response_.transport_failed() && response_.status / 100 == 2)
+            return {};
         failure = response_.transport_failed()
                       ? response_.error
                       : fmt::format("{} {} answered {}: {}", http::to_string(verb), target,
                                     response_.status, *response_body);
-        if (!is_transient(response_)) return ApiOutcome{std::move(failure), true};
+        if (!is_transient(response_))
+            return ApiOutcome{std::move(failure), true};
         if (attempt < retry_.attempts) {
             retry_.sleep(delay);
             delay *= 2;
@@ -79,7 +82,8 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     // turn into an error when it thaws.
     ApiOutcome outcome =
         send(http::verb::get, kNextPath, no_headers, {}, std::nullopt, kMaxEventBytes, event);
-    if (!outcome.ok()) return outcome;
+    if (!outcome.ok())
+        return outcome;
 
     invocation->request_id = std::string(response_.header("Lambda-Runtime-Aws-Request-Id"));
     invocation->function_arn = std::string(response_.header("Lambda-Runtime-Invoked-Function-Arn"));
@@ -88,7 +92,8 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     const std::string_view deadline = response_.header("Lambda-Runtime-Deadline-Ms");
     if (!deadline.empty()) {
         std::int64_t value = 0;
-        const auto [end, error] = std::from_chars(deadline.data(), deadline.data() + deadline.size(), value);
+        const auto [end, error] =
+            std::from_chars(deadline.data(), deadline.data() + deadline.size(), value);
         if (error == std::errc() && end == deadline.data() + deadline.size()) {
             invocation->deadline_ms = value;
         }
@@ -99,15 +104,15 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
         return ApiOutcome{"GET /next answered without a Lambda-Runtime-Aws-Request-Id header"};
     }
     if (!is_safe_request_id(invocation->request_id)) {
-        return ApiOutcome{fmt::format(
-            "GET /next answered with an unusable Lambda-Runtime-Aws-Request-Id {:?}",
-            invocation->request_id.substr(0, 80))};
+        return ApiOutcome{
+            fmt::format("GET /next answered with an unusable Lambda-Runtime-Aws-Request-Id {:?}",
+                        invocation->request_id.substr(0, 80))};
     }
     return {};
 }
 
 ApiOutcome RuntimeApiClient::post(std::string_view target, std::string_view body,
-                                   std::string_view error_type) {
+                                  std::string_view error_type) {
     http::fields headers;
     headers.set(http::field::content_type, "application/json");
     if (!error_type.empty()) {
@@ -122,13 +127,13 @@ ApiOutcome RuntimeApiClient::post_response(std::string_view request_id, std::str
 }
 
 ApiOutcome RuntimeApiClient::post_error(std::string_view request_id, std::string_view error_type,
-                                         std::string_view message) {
+                                        std::string_view message) {
     return post(fmt::format("/2018-06-01/runtime/invocation/{}/error", request_id),
                 error_document(error_type, message), error_type);
 }
 
 ApiOutcome RuntimeApiClient::post_init_error(std::string_view error_type,
-                                              std::string_view message) {
+                                             std::string_view message) {
     return post(kInitErrorPath, error_document(error_type, message), error_type);
 }
 

@@ -40,7 +40,7 @@ struct ApiOutcome {
 /// with exponential backoff up to RetryPolicy::attempts; a 4xx answer is final at once.
 /// Thread safety: none; the host calls it from its one loop.
 class RuntimeApiClient {
-public:
+  public:
     /// `endpoint` is AWS_LAMBDA_RUNTIME_API, "host:port".
     RuntimeApiClient(std::string_view host, std::string_view port, RetryPolicy retry = {});
 
@@ -51,17 +51,17 @@ public:
     ApiOutcome post_response(std::string_view request_id, std::string_view body);
     /// Posts a function error for `request_id`: Lambda retries the whole batch.
     ApiOutcome post_error(std::string_view request_id, std::string_view error_type,
-                           std::string_view message);
+                          std::string_view message);
     /// Posts an initialization error. The caller then exits.
     ApiOutcome post_init_error(std::string_view error_type, std::string_view message);
 
-private:
+  private:
     ApiOutcome post(std::string_view target, std::string_view body,
                     std::string_view error_type = {});
     // Sends with retries until a 2xx, a 4xx or the last attempt.
     ApiOutcome send(boost::beast::http::verb verb, std::string_view target,
-                     const boost::beast::http::fields& headers, std::string_view body,
-                     std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                    const boost::beast::http::fields& headers, std::string_view body,
+                    std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
                     std::string* response_body);
 
     HttpClient http_;

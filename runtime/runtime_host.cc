@@ -20,16 +20,19 @@ namespace {
 
 constexpr int kExitRuntimeFailure = 1;
 
-Status load_configured_plugin(const RuntimeSettings& settings, std::unique_ptr<LoadedPlugin>* plugin) {
+Status load_configured_plugin(const RuntimeSettings& settings,
+                              std::unique_ptr<LoadedPlugin>* plugin) {
     fs::path file;
-    if (Status status = resolve_plugin(settings.plugin, settings.plugin_dirs, &file); !status.is_ok()) {
+    if (Status status = resolve_plugin(settings.plugin, settings.plugin_dirs, &file);
+        !status.is_ok()) {
         return status;
     }
     return LoadedPlugin::load(file, PluginConfig(settings.plugin_config), plugin);
 }
 
 Context::Clock::time_point deadline_of(const Invocation& invocation) {
-    if (invocation.deadline_ms <= 0) return Context::Clock::time_point::max();
+    if (invocation.deadline_ms <= 0)
+        return Context::Clock::time_point::max();
     return Context::Clock::time_point(std::chrono::milliseconds(invocation.deadline_ms));
 }
 
@@ -46,7 +49,8 @@ void set_trace_environment(const std::string& trace_id) {
 
 int report_startup_failure(RuntimeApiClient& api, StreamLogger& logger, const Status& failure) {
     logger.error(fmt::format("start-up failed: {}", failure.to_string()));
-    const ApiOutcome posted = api.post_init_error(error_type_name(failure.kind()), failure.message());
+    const ApiOutcome posted =
+        api.post_init_error(error_type_name(failure.kind()), failure.message());
     if (!posted.ok()) {
         logger.error(fmt::format("could not report the start-up failure: {}", posted.failure));
     }
@@ -69,8 +73,8 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
     for (;;) {
         logger.set_request_id("");
         if (const ApiOutcome next = api.next(&invocation, &event); !next.ok()) {
-            logger.error(fmt::format("Runtime API: {}; exiting so that Lambda replaces this runtime",
-                                     next.failure));
+            logger.error(fmt::format(
+                "Runtime API: {}; exiting so that Lambda replaces this runtime", next.failure));
             return kExitRuntimeFailure;
         }
         logger.set_request_id(invocation.request_id);
@@ -79,7 +83,8 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
                               invocation.function_arn, invocation.trace_id, logger);
 
         const auto started = std::chrono::steady_clock::now();
-        const Status status = handler.handle_in_place(event, plugin->processor(), context, &response);
+        const Status status =
+            handler.handle_in_place(event, plugin->processor(), context, &response);
         const std::chrono::duration<double, std::milli> elapsed =
             std::chrono::steady_clock::now() - started;
 
@@ -95,8 +100,9 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         }
         if (!posted.ok()) {
             if (!posted.rejected) {
-                logger.error(fmt::format("Runtime API: {}; exiting so that Lambda replaces this runtime",
-                                         posted.failure));
+                logger.error(
+                    fmt::format("Runtime API: {}; exiting so that Lambda replaces this runtime",
+                                posted.failure));
                 return kExitRuntimeFailure;
             }
             // The API refused this one answer (e.g. the invocation already timed out); the next

@@ -19,6 +19,7 @@ int main() {
     }
     RuntimeApiClient api(settings.api_host, settings.api_port);
     Status startup = read.is_ok() ? check_cpu_support() : read;
-    if (!startup.is_ok()) return report_startup_failure(api, logger, startup);
+    if (!startup.is_ok())
+        return report_startup_failure(api, logger, startup);
     return run_runtime_host(settings, api, logger);
 }

@@ -21,31 +21,37 @@ Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings
     const auto get = [&env](std::string_view name) { return env(name).value_or(""); };
 
     const std::string api = get("AWS_LAMBDA_RUNTIME_API");
-    if (api.empty()) return config_error("AWS_LAMBDA_RUNTIME_API is not set");
+    if (api.empty())
+        return config_error("AWS_LAMBDA_RUNTIME_API is not set");
     if (!split_host_port(api, &settings->api_host, &settings->api_port)) {
         return config_error(fmt::format("AWS_LAMBDA_RUNTIME_API: \"{}\" is not host:port", api));
     }
 
-    if (Status status = read_log_settings(env, &settings->log); !status.is_ok()) return status;
+    if (Status status = read_log_settings(env, &settings->log); !status.is_ok())
+        return status;
 
     settings->plugin = get("_HANDLER");
-    if (settings->plugin.empty()) settings->plugin = kDefaultPlugin;
+    if (settings->plugin.empty())
+        settings->plugin = kDefaultPlugin;
 
     settings->plugin_dirs.clear();
     const std::string extra = get("KBATCH_PLUGIN_PATH");
     for (std::size_t start = 0; start <= extra.size();) {
         const std::size_t end = std::min(extra.find(':', start), extra.size());
-        if (end > start) settings->plugin_dirs.emplace_back(extra.substr(start, end - start));
+        if (end > start)
+            settings->plugin_dirs.emplace_back(extra.substr(start, end - start));
         start = end + 1;
     }
     if (const std::string task_root = get("LAMBDA_TASK_ROOT"); !task_root.empty()) {
         settings->plugin_dirs.emplace_back(task_root);
         settings->plugin_dirs.emplace_back(fs::path(task_root) / "lib");
     }
-    for (fs::path& dir : bundled_plugin_dirs()) settings->plugin_dirs.push_back(std::move(dir));
+    for (fs::path& dir : bundled_plugin_dirs())
+        settings->plugin_dirs.push_back(std::move(dir));
 
     if (const std::string config = get("KBATCH_PLUGIN_CONFIG"); !config.empty()) {
-        settings->plugin_config = nlohmann::json::parse(config, nullptr, /*allow_exceptions=*/false);
+        settings->plugin_config =
+            nlohmann::json::parse(config, nullptr, /*allow_exceptions=*/false);
         if (settings->plugin_config.is_discarded()) {
             return config_error("KBATCH_PLUGIN_CONFIG is not valid JSON");
         }

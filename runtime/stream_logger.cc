@@ -25,7 +25,8 @@ std::string_view level_name(LogLevel level) {
 }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+        return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (std::toupper(static_cast<unsigned char>(a[i])) !=
             std::toupper(static_cast<unsigned char>(b[i]))) {
@@ -69,14 +70,16 @@ Status read_log_settings(const PluginConfig::EnvLookup& env, LogSettings* settin
         } else {
             return Status::error(
                 ErrorKind::kConfigError,
-                fmt::format("AWS_LAMBDA_LOG_FORMAT: unknown format \"{}\" (use Text or JSON)", format));
+                fmt::format("AWS_LAMBDA_LOG_FORMAT: unknown format \"{}\" (use Text or JSON)",
+                            format));
         }
     }
     return Status::ok();
 }
 
 void StreamLogger::log(LogLevel level, std::string_view message) noexcept {
-    if (!enabled(level)) return;
+    if (!enabled(level))
+        return;
     try {
         std::string line;
         if (settings_.format == LogFormat::kJson) {
@@ -89,7 +92,8 @@ void StreamLogger::log(LogLevel level, std::string_view message) noexcept {
                 {"level", level_name(level)},
                 {"message", message},
             };
-            if (!request_id_.empty()) entry["requestId"] = request_id_;
+            if (!request_id_.empty())
+                entry["requestId"] = request_id_;
             // Invalid UTF-8 from a plugin is replaced rather than thrown on.
             line = entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         } else if (request_id_.empty()) {

@@ -34,7 +34,7 @@ Status read_log_settings(const PluginConfig::EnvLookup& env, LogSettings* settin
 ///
 /// Ownership: does not own `stream`, which must outlive the logger.
 class StreamLogger final : public Logger {
-public:
+  public:
     StreamLogger(std::FILE* stream, LogSettings settings) : stream_(stream), settings_(settings) {}
 
     /// Tags the following lines with this invocation's request id ("" for none).
@@ -44,7 +44,7 @@ public:
     bool enabled(LogLevel level) const noexcept override { return level >= settings_.level; }
     void log(LogLevel level, std::string_view message) noexcept override;
 
-private:
+  private:
     std::FILE* stream_;
     LogSettings settings_;
     std::string request_id_;

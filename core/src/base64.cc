@@ -13,15 +13,18 @@ constexpr std::uint8_t kInvalid = 0xFF;
 
 constexpr std::array<std::uint8_t, 256> make_decode_table() {
     std::array<std::uint8_t, 256> table{};
-    for (auto& entry : table) entry = kInvalid;
-    for (std::uint8_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = i;
+    for (auto& entry : table)
+        entry = kInvalid;
+    for (std::uint8_t i = 0; i < 64; ++i)
+        table[static_cast<unsigned char>(kAlphabet[i])] = i;
     return table;
 }
 constexpr std::array<std::uint8_t, 256> kDecode = make_decode_table();
 
 std::string describe_character(char c) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7F) return fmt::format("invalid character '{}'", c);
+    if (byte >= 0x20 && byte < 0x7F)
+        return fmt::format("invalid character '{}'", c);
     return fmt::format("invalid byte 0x{:02X}", byte);
 }
 
@@ -37,7 +40,8 @@ std::size_t base64_decode(std::string_view encoded, std::byte* out,
     }
     // Padding: at most two '=' and only at the very end.
     std::size_t padding = 0;
-    if (size > 0 && encoded[size - 1] == '=') padding = (size > 1 && encoded[size - 2] == '=') ? 2 : 1;
+    if (size > 0 && encoded[size - 1] == '=')
+        padding = (size > 1 && encoded[size - 2] == '=') ? 2 : 1;
     const std::size_t body = size - padding;
 
     const auto* in = reinterpret_cast<const unsigned char*>(encoded.data());
@@ -47,7 +51,8 @@ std::size_t base64_decode(std::string_view encoded, std::byte* out,
     for (; i + 4 <= body; i += 4) {
         const std::uint32_t a = kDecode[in[i]], b = kDecode[in[i + 1]], c = kDecode[in[i + 2]],
                             d = kDecode[in[i + 3]];
-        if (((a | b | c | d) & 0x80) != 0) break;  // kInvalid has the high bit set
+        if (((a | b | c | d) & 0x80) != 0)
+            break;  // kInvalid has the high bit set
         const std::uint32_t triple = a << 18 | b << 12 | c << 6 | d;
         *out++ = static_cast<std::byte>(triple >> 16);
         *out++ = static_cast<std::byte>(triple >> 8);
@@ -61,7 +66,8 @@ std::size_t base64_decode(std::string_view encoded, std::byte* out,
         }
     }
     const std::size_t tail = body - i;  // 0, 2 or 3 characters before the padding
-    if (tail == 0) return static_cast<std::size_t>(out - start);
+    if (tail == 0)
+        return static_cast<std::size_t>(out - start);
     if (tail == 1) {
         *error = Base64Error{i, "a final group of one character is not valid base64"};
         return 0;
@@ -75,7 +81,8 @@ std::size_t base64_decode(std::string_view encoded, std::byte* out,
         return 0;
     }
     *out++ = static_cast<std::byte>(a << 2 | b >> 4);
-    if (tail == 3) *out++ = static_cast<std::byte>((b & 0x0F) << 4 | c >> 2);
+    if (tail == 3)
+        *out++ = static_cast<std::byte>((b & 0x0F) << 4 | c >> 2);
     return static_cast<std::size_t>(out - start);
 }
 

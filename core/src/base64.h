@@ -20,11 +20,12 @@ struct Base64Error {
     std::string what;    // "invalid character '%'", "length 5 is not a multiple of 4", ...
 };
 
-/// Decodes `encoded` (standard alphabet, '=' padding required, no whitespace) into `out`, which must
-/// have room for base64_max_decoded_size(encoded.size()) bytes. Returns the number of bytes
+/// Decodes `encoded` (standard alphabet, '=' padding required, no whitespace) into `out`, which
+/// must have room for base64_max_decoded_size(encoded.size()) bytes. Returns the number of bytes
 /// written, or the error. Kinesis always sends padded standard base64, so anything else is a
 /// corrupt record rather than a dialect to guess at.
-std::size_t base64_decode(std::string_view encoded, std::byte* out, std::optional<Base64Error>* error);
+std::size_t base64_decode(std::string_view encoded, std::byte* out,
+                          std::optional<Base64Error>* error);
 
 /// Encodes `bytes` as padded standard base64. Used by tests and the event generator.
 std::string base64_encode(std::string_view bytes);

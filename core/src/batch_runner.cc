@@ -49,13 +49,15 @@ Status run_batch(const DecodedBatch& batch, RecordProcessor& processor, const Co
     for (std::size_t index = 0; index < batch.records.size(); ++index) {
         const KinesisRecord& record = batch.records[index];
         if (next_defect != batch.defects.end() && next_defect->index == index) {
-            report.failures.push_back(RecordFailure{index, record.sequence_number(), next_defect->reason});
+            report.failures.push_back(
+                RecordFailure{index, record.sequence_number(), next_defect->reason});
             ++next_defect;
             continue;
         }
         Result result = process_guarded(processor, record, context);
         ++report.processed;
-        if (result.succeeded()) continue;
+        if (result.succeeded())
+            continue;
         // Records without a defect always have a usable sequence number (the decoder checks), but
         // a batch built by other means might not.
         if (!is_usable_sequence_number(record.sequence_number())) {

@@ -29,8 +29,8 @@ struct RecordFailure {
 
 /// What running a batch came to. Reused across batches by the caller to keep its capacity.
 struct BatchReport {
-    std::size_t records = 0;    // records in the batch
-    std::size_t processed = 0;  // records handed to the processor
+    std::size_t records = 0;              // records in the batch
+    std::size_t processed = 0;            // records handed to the processor
     std::vector<RecordFailure> failures;  // in event order
 };
 

@@ -12,8 +12,10 @@ Status check_cpu_support() {
     // -mlzcnt); "abm" is how GCC names the LZCNT bit.
     std::string missing;
     const auto require = [&missing](bool present, std::string_view name) {
-        if (present) return;
-        if (!missing.empty()) missing += ", ";
+        if (present)
+            return;
+        if (!missing.empty())
+            missing += ", ";
         missing += name;
     };
     __builtin_cpu_init();
@@ -23,10 +25,11 @@ Status check_cpu_support() {
     require(__builtin_cpu_supports("pclmul"), "pclmul");
     require(__builtin_cpu_supports("abm"), "lzcnt");
     if (!missing.empty()) {
-        return Status::error(ErrorKind::kConfigError,
-                             fmt::format("this build of kbatch decodes events with AVX2 but this CPU "
-                                         "lacks {}; rebuild with -DKBATCH_SIMD=portable",
-                                         missing));
+        return Status::error(
+            ErrorKind::kConfigError,
+            fmt::format("this build of kbatch decodes events with AVX2 but this CPU "
+                        "lacks {}; rebuild with -DKBATCH_SIMD=portable",
+                        missing));
     }
 #endif
     return Status::ok();

@@ -54,31 +54,40 @@ struct Place {
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
 // a non-OK Status; a record's own problems become its defect and the walk goes on.
 class EventWalker {
-public:
+  public:
     EventWalker(ondemand::document& doc, const char* input, std::byte* arena, DecodedBatch& batch)
         : doc_(doc), input_(input), arena_(arena), batch_(batch) {}
 
     Status walk_event() {
         ondemand::json_type type;
-        if (auto error = doc_.type().get(type)) return invalid_json(error, "the event");
+        if (auto error = doc_.type().get(type))
+            return invalid_json(error, "the event");
         if (type != ondemand::json_type::object) {
-            return invalid_event(fmt::format("the event: expected an object, got {}", describe(type)));
+            return invalid_event(
+                fmt::format("the event: expected an object, got {}", describe(type)));
         }
         ondemand::object event;
-        if (auto error = doc_.get_object().get(event)) return invalid_json(error, "the event");
+        if (auto error = doc_.get_object().get(event))
+            return invalid_json(error, "the event");
         bool seen_records = false;
         for (auto field_result : event) {
             ondemand::field field;
             std::string_view key;
-            if (auto error = std::move(field_result).get(field)) return invalid_json(error, "the event");
-            if (auto error = field.unescaped_key().get(key)) return invalid_json(error, "the event");
-            if (key != "Records") continue;  // time-window fields and the like are not ours
-            if (seen_records) return invalid_event("Records: appears more than once");
+            if (auto error = std::move(field_result).get(field))
+                return invalid_json(error, "the event");
+            if (auto error = field.unescaped_key().get(key))
+                return invalid_json(error, "the event");
+            if (key != "Records")
+                continue;  // time-window fields and the like are not ours
+            if (seen_records)
+                return invalid_event("Records: appears more than once");
             seen_records = true;
             Status status = walk_records(field.value());
-            if (!status.is_ok()) return status;
+            if (!status.is_ok())
+                return status;
         }
-        if (!seen_records) return invalid_event("Records: missing");
+        if (!seen_records)
+            return invalid_event("Records: missing");
         // simdjson's on-demand walk stops after the event's closing brace; anything after it is
         // still there for the asking.
         const char* trailing = nullptr;
@@ -89,15 +98,17 @@ public:
         return Status::ok();
     }
 
-private:
+  private:
     Status walk_records(ondemand::value value) {
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) return invalid_json(error, "Records");
+        if (auto error = value.type().get(type))
+            return invalid_json(error, "Records");
         if (type != ondemand::json_type::array) {
             return invalid_event(fmt::format("Records: expected an array, got {}", describe(type)));
         }
         ondemand::array records;
-        if (auto error = value.get_array().get(records)) return invalid_json(error, "Records");
+        if (auto error = value.get_array().get(records))
+            return invalid_json(error, "Records");
         std::size_t index = 0;
         for (auto record_result : records) {
             ondemand::value record;
@@ -105,7 +116,8 @@ private:
                 return invalid_json(error, fmt::format("Records[{}]", index));
             }
             Status status = walk_record(record, index);
-            if (!status.is_ok()) return status;
+            if (!status.is_ok())
+                return status;
             ++index;
         }
         return Status::ok();
@@ -141,7 +153,8 @@ private:
             if (key == "kinesis") {
                 seen_kinesis = true;
                 Status status = walk_kinesis(field.value(), index, fields, defect);
-                if (!status.is_ok()) return status;
+                if (!status.is_ok())
+                    return status;
                 continue;
             } else if (key == "eventID") {
                 target = &fields.event_id;
@@ -162,13 +175,15 @@ private:
             }
             ondemand::value field_value = field.value();
             Status status = read_string(field_value, place, target, defect);
-            if (!status.is_ok()) return status;
+            if (!status.is_ok())
+                return status;
         }
         if (!seen_kinesis) {
             return invalid_event(fmt::format("Records[{}].kinesis: missing", index));
         }
         batch_.records.emplace_back(fields);
-        if (!defect.empty()) batch_.defects.push_back(RecordDefect{index, std::move(defect)});
+        if (!defect.empty())
+            batch_.defects.push_back(RecordDefect{index, std::move(defect)});
         return Status::ok();
     }
 
@@ -176,7 +191,8 @@ private:
                         std::string& defect) {
         const Place kinesis_place{index, "", "kinesis"};
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) return invalid_json(error, kinesis_place.str());
+        if (auto error = value.type().get(type))
+            return invalid_json(error, kinesis_place.str());
         if (type != ondemand::json_type::object) {
             return invalid_event(
                 fmt::format("{}: expected an object, got {}", kinesis_place.str(), describe(type)));
@@ -189,7 +205,8 @@ private:
         for (auto field_result : kinesis) {
             ondemand::field field;
             std::string_view key;
-            if (auto error = std::move(field_result).get(field)) return invalid_json(error, kinesis_place.str());
+            if (auto error = std::move(field_result).get(field))
+                return invalid_json(error, kinesis_place.str());
             if (auto error = field.unescaped_key().get(key)) {
                 return invalid_json(error, kinesis_place.str());
             }
@@ -212,11 +229,15 @@ private:
             } else if (key == "kinesisSchemaVersion") {
                 status = read_string(field_value, place, &fields.kinesis_schema_version, defect);
             }
-            if (!status.is_ok()) return status;
+            if (!status.is_ok())
+                return status;
         }
-        if (!seen_sequence_number) note(defect, Place{index, "kinesis.", "sequenceNumber"}, "missing");
-        if (!seen_partition_key) note(defect, Place{index, "kinesis.", "partitionKey"}, "missing");
-        if (!seen_data) note(defect, Place{index, "kinesis.", "data"}, "missing");
+        if (!seen_sequence_number)
+            note(defect, Place{index, "kinesis.", "sequenceNumber"}, "missing");
+        if (!seen_partition_key)
+            note(defect, Place{index, "kinesis.", "partitionKey"}, "missing");
+        if (!seen_data)
+            note(defect, Place{index, "kinesis.", "data"}, "missing");
         if (seen_sequence_number && defect.empty() &&
             !is_usable_sequence_number(fields.sequence_number)) {
             note(defect, Place{index, "kinesis.", "sequenceNumber"},
@@ -231,7 +252,8 @@ private:
     Status read_string(ondemand::value& value, const Place& place, std::string_view* out,
                        std::string& defect) {
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) return invalid_json(error, place.str());
+        if (auto error = value.type().get(type))
+            return invalid_json(error, place.str());
         if (type == ondemand::json_type::null) {
             *out = {};
             return Status::ok();
@@ -240,20 +262,24 @@ private:
             note(defect, place, fmt::format("expected a string, got {}", describe(type)));
             return Status::ok();
         }
-        if (auto error = value.get_string().get(*out)) return invalid_json(error, place.str());
+        if (auto error = value.get_string().get(*out))
+            return invalid_json(error, place.str());
         return Status::ok();
     }
 
     Status read_number(ondemand::value& value, const Place& place, double* out,
                        std::string& defect) {
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) return invalid_json(error, place.str());
-        if (type == ondemand::json_type::null) return Status::ok();
+        if (auto error = value.type().get(type))
+            return invalid_json(error, place.str());
+        if (type == ondemand::json_type::null)
+            return Status::ok();
         if (type != ondemand::json_type::number) {
             note(defect, place, fmt::format("expected a number, got {}", describe(type)));
             return Status::ok();
         }
-        if (auto error = value.get_double().get(*out)) return invalid_json(error, place.str());
+        if (auto error = value.get_double().get(*out))
+            return invalid_json(error, place.str());
         return Status::ok();
     }
 
@@ -262,12 +288,14 @@ private:
                      std::string& defect) {
         std::string_view encoded;
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) return invalid_json(error, place.str());
+        if (auto error = value.type().get(type))
+            return invalid_json(error, place.str());
         if (type != ondemand::json_type::string) {
             note(defect, place, fmt::format("expected a string, got {}", describe(type)));
             return Status::ok();
         }
-        if (auto error = value.get_string().get(encoded)) return invalid_json(error, place.str());
+        if (auto error = value.get_string().get(encoded))
+            return invalid_json(error, place.str());
         std::optional<Base64Error> error;
         // The arena holds as many bytes as the event, and unescaped base64 decodes to fewer bytes
         // than its JSON text takes, so the write below always fits.
@@ -284,11 +312,13 @@ private:
 
     // Keeps the first defect of a record: it is the one the user fixes first.
     static void note(std::string& defect, const Place& place, std::string_view what) {
-        if (defect.empty()) defect = fmt::format("{}: {}", place.str(), what);
+        if (defect.empty())
+            defect = fmt::format("{}: {}", place.str(), what);
     }
 
     static std::string quote(std::string_view text) {
-        if (text.size() <= kMaxQuotedChars) return fmt::format("{:?}", text);
+        if (text.size() <= kMaxQuotedChars)
+            return fmt::format("{:?}", text);
         return fmt::format("{:?}...", text.substr(0, kMaxQuotedChars));
     }
 
@@ -328,7 +358,8 @@ EventDecoder::~EventDecoder() = default;
 Status EventDecoder::decode(std::string_view event) {
     // Grow only: the buffer is reused, so steady-state batches copy without allocating.
     const std::size_t needed = event.size() + simdjson::SIMDJSON_PADDING;
-    if (padded_input_.size() < needed) padded_input_.resize(std::max(needed, padded_input_.size() * 2));
+    if (padded_input_.size() < needed)
+        padded_input_.resize(std::max(needed, padded_input_.size() * 2));
     std::copy(event.begin(), event.end(), padded_input_.begin());
     return decode_padded(padded_input_.data(), event.size(), padded_input_.size());
 }
@@ -336,7 +367,8 @@ Status EventDecoder::decode(std::string_view event) {
 Status EventDecoder::decode_in_place(std::string& event) {
     const std::size_t size = event.size();
     const std::size_t needed = size + simdjson::SIMDJSON_PADDING;
-    if (event.capacity() < needed) event.reserve(needed);
+    if (event.capacity() < needed)
+        event.reserve(needed);
     return decode_padded(event.data(), size, event.capacity());
 }
 
@@ -349,7 +381,8 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
         size -= kByteOrderMark.size();
         capacity -= kByteOrderMark.size();
     }
-    if (arena_.size() < size) arena_.resize(std::max(size, arena_.size() * 2));
+    if (arena_.size() < size)
+        arena_.resize(std::max(size, arena_.size() * 2));
 
     ondemand::document doc;
     if (auto error = parser_->parser.iterate(data, size, capacity).get(doc)) {

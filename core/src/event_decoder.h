@@ -35,7 +35,7 @@ struct DecodedBatch {
 /// buffer for decode_in_place) and is valid until the next decode call or the decoder's end.
 /// Thread safety: none; one decoder per thread.
 class EventDecoder {
-public:
+  public:
     EventDecoder();
     ~EventDecoder();
     EventDecoder(const EventDecoder&) = delete;
@@ -55,7 +55,7 @@ public:
     /// The last decoded batch.
     const DecodedBatch& batch() const noexcept { return batch_; }
 
-private:
+  private:
     Status decode_padded(const char* data, std::size_t size, std::size_t capacity);
 
     struct Parser;  // hides simdjson from the header

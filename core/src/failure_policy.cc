@@ -21,7 +21,8 @@ std::string_view failure_policy_name(FailurePolicy policy) noexcept {
 
 std::optional<FailurePolicy> parse_failure_policy(std::string_view name) noexcept {
     for (const FailurePolicy policy : kPolicies) {
-        if (failure_policy_name(policy) == name) return policy;
+        if (failure_policy_name(policy) == name)
+            return policy;
     }
     return std::nullopt;
 }
@@ -29,7 +30,8 @@ std::optional<FailurePolicy> parse_failure_policy(std::string_view name) noexcep
 std::string failure_policy_names() {
     std::string names;
     for (const FailurePolicy policy : kPolicies) {
-        if (!names.empty()) names += ", ";
+        if (!names.empty())
+            names += ", ";
         names += failure_policy_name(policy);
     }
     return names;

@@ -19,9 +19,11 @@ Status InvocationHandler::run_and_respond(Status decoded, RecordProcessor& proce
     response->clear();
     report_ = BatchReport{0, 0, std::move(report_.failures)};
     report_.failures.clear();
-    if (!decoded.is_ok()) return decoded;
+    if (!decoded.is_ok())
+        return decoded;
     Status status = run_batch(decoder_.batch(), processor, context, options_, report_);
-    if (!status.is_ok()) return status;
+    if (!status.is_ok())
+        return status;
     *response = write_batch_response(report_, pretty_);
     return Status::ok();
 }

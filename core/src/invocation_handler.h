@@ -20,7 +20,7 @@ namespace kbatch {
 /// state allocates nothing per record. report() views the last event and is valid until the next
 /// call. Thread safety: none; one handler per thread.
 class InvocationHandler {
-public:
+  public:
     explicit InvocationHandler(RunOptions options = {}) : options_(options) {}
 
     /// Handles one event. On success `response` holds the batchItemFailures JSON. On error the
@@ -37,7 +37,7 @@ public:
     const RunOptions& options() const noexcept { return options_; }
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 
-private:
+  private:
     Status run_and_respond(Status decoded, RecordProcessor& processor, const Context& context,
                            std::string* response);
 

@@ -19,7 +19,8 @@ std::string_view error_type_name(ErrorKind kind) noexcept {
 }
 
 std::string Status::to_string() const {
-    if (ok_) return "OK";
+    if (ok_)
+        return "OK";
     return fmt::format("{}: {}", error_type_name(kind_), message_);
 }
 

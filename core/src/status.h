@@ -20,7 +20,7 @@ std::string_view error_type_name(ErrorKind kind) noexcept;
 
 /// Success, or an error kind with a message that says what was wrong and where.
 class Status {
-public:
+  public:
     static Status ok() { return Status(); }
     static Status error(ErrorKind kind, std::string message) {
         return Status(kind, std::move(message));
@@ -33,7 +33,7 @@ public:
     /// "Kbatch.InvalidEvent: Records[3].kinesis: missing"; "OK" for success.
     std::string to_string() const;
 
-private:
+  private:
     Status() = default;
     Status(ErrorKind kind, std::string message)
         : ok_(false), kind_(kind), message_(std::move(message)) {}

@@ -13,7 +13,7 @@
 namespace {
 
 class RandomFailure final : public kbatch::RecordProcessor {
-public:
+  public:
     explicit RandomFailure(const kbatch::PluginConfig& config) {
         const nlohmann::json& json = config.json();
         if (!json.is_object()) {
@@ -23,16 +23,20 @@ public:
         for (const auto& [key, value] : json.items()) {
             if (key == "failure_rate") {
                 if (!value.is_number()) {
-                    throw kbatch::ConfigError("random_failure: failure_rate must be a number, got " +
-                                              value.dump());
+                    throw kbatch::ConfigError(
+                        "random_failure: failure_rate must be a number, got " + value.dump());
                 }
                 failure_rate_ = value.get<double>();
                 if (!(failure_rate_ >= 0.0 && failure_rate_ <= 1.0)) {
-                    throw kbatch::ConfigError("random_failure: failure_rate must be within [0, 1], got " +
-                                              value.dump());
+                    throw kbatch::ConfigError(
+                        "random_failure: failure_rate must be within [0, 1], got " + value.dump());
                 }
             } else if (key == "seed") {
-                if (!value.is_number_unsigned()) {
+                // Parsed JSON holds 7 as unsigned, but a document built in code holds it signed.
+                const bool non_negative_integer =
+                    value.is_number_unsigned() ||
+                    (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+                if (!non_negative_integer) {
                     throw kbatch::ConfigError(
                         "random_failure: seed must be a non-negative integer, got " + value.dump());
                 }
@@ -50,11 +54,12 @@ public:
         // The uniform value is built from the top 53 bits by hand: std::uniform_real_distribution's
         // algorithm is not fixed by the standard, so it could differ between standard libraries.
         const double draw = static_cast<double>(engine_() >> 11) * 0x1.0p-53;  // in [0, 1)
-        if (draw < failure_rate_) return kbatch::Result::failure("random failure (chaos)");
+        if (draw < failure_rate_)
+            return kbatch::Result::failure("random failure (chaos)");
         return kbatch::Result::ok();
     }
 
-private:
+  private:
     double failure_rate_ = 0.5;
     std::mt19937_64 engine_;
 };

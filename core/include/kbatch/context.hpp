@@ -16,7 +16,7 @@ inline namespace abi_v1 {
 /// of that invocation. The strings point into host memory that is reused.
 /// Thread safety: immutable, except for the logger (see Logger).
 class Context {
-public:
+  public:
     using Clock = std::chrono::system_clock;
 
     /// `deadline` is Clock::time_point::max() when the invocation has none (local runs).
@@ -35,9 +35,11 @@ public:
     /// Time until the deadline, zero once it has passed; milliseconds::max() without a deadline.
     /// Plugins that do slow work check it and fail the record rather than run out of time.
     std::chrono::milliseconds remaining_time() const noexcept {
-        if (deadline_ == Clock::time_point::max()) return std::chrono::milliseconds::max();
+        if (deadline_ == Clock::time_point::max())
+            return std::chrono::milliseconds::max();
         const auto now = Clock::now();
-        if (now >= deadline_) return std::chrono::milliseconds::zero();
+        if (now >= deadline_)
+            return std::chrono::milliseconds::zero();
         return std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - now);
     }
     /// The invoked function's ARN ("Lambda-Runtime-Invoked-Function-Arn"); empty locally.
@@ -47,7 +49,7 @@ public:
     /// Where the plugin's log lines go.
     Logger& logger() const noexcept { return *logger_; }
 
-private:
+  private:
     std::string_view request_id_;
     Clock::time_point deadline_;
     std::string_view function_arn_;

@@ -16,7 +16,7 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 /// Lifetime: owned by the host; valid for as long as the Context that hands it out.
 /// Thread safety: implementations provided by kbatch may be called from any thread.
 class KBATCH_API Logger {
-public:
+  public:
     virtual ~Logger() = default;
 
     /// Whether a line at `level` would be written; lets callers skip building expensive messages.

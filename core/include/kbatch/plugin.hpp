@@ -41,7 +41,7 @@ inline namespace abi_v1 {
 /// escapes process() marks that record failed with its what() ("unknown exception" for a value that
 /// is not a std::exception); it never escapes into the host.
 class KBATCH_API RecordProcessor {
-public:
+  public:
     virtual ~RecordProcessor() = default;
 
     /// Processes one record. `record` and `ctx` are valid only during the call.
@@ -61,13 +61,13 @@ inline constexpr const char* kFactorySymbol = "kbatch_create_processor";
 /// Exports `Type` (a RecordProcessor constructible from `const kbatch::PluginConfig&`) as this
 /// shared object's processor, with the ABI version it was built against. Use once per shared
 /// object, at global scope.
-#define KBATCH_PLUGIN(Type)                                                                 \
-    namespace kbatch_plugin_exports {                                                       \
-    inline std::unique_ptr<::kbatch::RecordProcessor> create_processor(                     \
-        const ::kbatch::PluginConfig& config) {                                             \
-        return std::make_unique<Type>(config);                                              \
-    }                                                                                       \
-    inline constexpr std::uint32_t abi_version = ::kbatch::kAbiVersion;                     \
-    }                                                                                       \
-    BOOST_DLL_ALIAS(kbatch_plugin_exports::create_processor, kbatch_create_processor)       \
+#define KBATCH_PLUGIN(Type)                                                           \
+    namespace kbatch_plugin_exports {                                                 \
+    inline std::unique_ptr<::kbatch::RecordProcessor> create_processor(               \
+        const ::kbatch::PluginConfig& config) {                                       \
+        return std::make_unique<Type>(config);                                        \
+    }                                                                                 \
+    inline constexpr std::uint32_t abi_version = ::kbatch::kAbiVersion;               \
+    }                                                                                 \
+    BOOST_DLL_ALIAS(kbatch_plugin_exports::create_processor, kbatch_create_processor) \
     BOOST_DLL_ALIAS(kbatch_plugin_exports::abi_version, kbatch_abi_version)

@@ -19,7 +19,7 @@ inline namespace abi_v1 {
 /// Thrown by a plugin's constructor when its configuration is wrong. The host reports the message
 /// as a configuration error (on Lambda: errorType "Kbatch.ConfigError") instead of a load error.
 class KBATCH_API ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -28,7 +28,7 @@ public:
 ///
 /// Lifetime: owned by the host; valid only during the plugin's constructor. Copy what you keep.
 class PluginConfig {
-public:
+  public:
     /// Looks up one environment variable; nullopt when it is not set.
     using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
@@ -45,11 +45,12 @@ public:
     /// The real process environment.
     static std::optional<std::string> process_environment(std::string_view name) {
         const char* value = std::getenv(std::string(name).c_str());
-        if (value == nullptr) return std::nullopt;
+        if (value == nullptr)
+            return std::nullopt;
         return std::string(value);
     }
 
-private:
+  private:
     nlohmann::json json_;
     EnvLookup env_;
 };

@@ -13,11 +13,11 @@ inline namespace abi_v1 {
 /// The fields of one record of a Kinesis event, as views. Absent optional fields are empty.
 /// Whoever fills it owns the memory the views point into.
 struct KinesisRecordFields {
-    std::string_view sequence_number;         // kinesis.sequenceNumber: decimal digits, kept as text
-    std::string_view partition_key;           // kinesis.partitionKey
-    std::span<const std::byte> data;          // kinesis.data, already base64-decoded
-    double approximate_arrival = 0;           // kinesis.approximateArrivalTimestamp, epoch seconds
-    std::string_view encryption_type;         // kinesis.encryptionType ("NONE", "KMS" or empty)
+    std::string_view sequence_number;  // kinesis.sequenceNumber: decimal digits, kept as text
+    std::string_view partition_key;    // kinesis.partitionKey
+    std::span<const std::byte> data;   // kinesis.data, already base64-decoded
+    double approximate_arrival = 0;    // kinesis.approximateArrivalTimestamp, epoch seconds
+    std::string_view encryption_type;  // kinesis.encryptionType ("NONE", "KMS" or empty)
     std::string_view kinesis_schema_version;  // kinesis.kinesisSchemaVersion
     std::string_view event_id;                // eventID: "shardId-...:<sequence number>"
     std::string_view event_name;              // eventName
@@ -35,7 +35,7 @@ struct KinesisRecordFields {
 /// received it. Copy what must outlive the call.
 /// Thread safety: immutable; safe to read from several threads during the call.
 class KinesisRecord {
-public:
+  public:
     KinesisRecord() = default;
     explicit KinesisRecord(const KinesisRecordFields& fields) noexcept : fields_(fields) {}
 
@@ -66,7 +66,7 @@ public:
     /// All fields at once.
     const KinesisRecordFields& fields() const noexcept { return fields_; }
 
-private:
+  private:
     KinesisRecordFields fields_;
 };
 

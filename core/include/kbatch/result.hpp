@@ -13,7 +13,7 @@ inline namespace abi_v1 {
 /// A failed record is reported to Lambda by its sequence number, and Lambda delivers it again.
 /// A value type; the reason is owned.
 class Result {
-public:
+  public:
     /// The record was processed.
     static Result ok() noexcept { return Result(); }
     /// The record was not processed; `reason` says why (logged, never sent to Lambda).
@@ -24,7 +24,7 @@ public:
     /// Why the record failed; empty for a success.
     const std::string& reason() const noexcept { return reason_; }
 
-private:
+  private:
     Result() noexcept = default;
     explicit Result(std::string reason) : succeeded_(false), reason_(std::move(reason)) {}
 
