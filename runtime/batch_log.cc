@@ -1,5 +1,7 @@
 #include "batch_log.h"
 
+#include <string>
+
 #include <fmt/format.h>
 
 namespace kbatch {
@@ -12,8 +14,16 @@ void log_batch_report(Logger& logger, const BatchReport& report,
                                      failure.sequence_number, failure.reason));
         }
     }
-    logger.info(fmt::format("batch: {} records, {} failed, {} reached the plugin, {:.3f} ms",
-                            report.records, report.failures.size(), report.processed,
+    std::string stopped;
+    if (report.skipped_after_failure > 0) {
+        stopped = fmt::format(", {} left for Lambda to deliver again after the first failure",
+                              report.skipped_after_failure);
+    }
+    if (report.left_at_deadline > 0) {
+        stopped += fmt::format(", {} not processed before the deadline", report.left_at_deadline);
+    }
+    logger.info(fmt::format("batch: {} records, {} failed, {} reached the plugin{}, {:.3f} ms",
+                            report.records, report.failures.size(), report.processed, stopped,
                             elapsed.count()));
 }
 

@@ -66,6 +66,11 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
                                failure_policy_names());
         })
         ->capture_default_str();
+    invoke
+        ->add_option("--on-all-failed", options.on_all_failed,
+                     "When no record succeeded: report (them all) or error (fail the invocation)")
+        ->check(CLI::IsMember({"report", "error"}))
+        ->capture_default_str();
     invoke->add_option(
         "--log-level", options.log_level,
         "TRACE, DEBUG, INFO, WARN, ERROR (default: $AWS_LAMBDA_LOG_LEVEL, else INFO)");
@@ -73,7 +78,8 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
     CLI::Option* endpoint = invoke->add_option("--endpoint", options.endpoint,
                                                "Post the event to a running `kbatch serve` "
                                                "(http://HOST:PORT) instead of loading a plugin");
-    for (const char* in_process_only : {"--plugin", "--plugin-dir", "--config", "--failure-mode"}) {
+    for (const char* in_process_only :
+         {"--plugin", "--plugin-dir", "--config", "--failure-mode", "--on-all-failed"}) {
         endpoint->excludes(invoke->get_option(in_process_only));
     }
     return invoke;
@@ -164,7 +170,9 @@ int run_invoke(const InvokeOptions& options) {
         return kExitFailure;
     }
 
-    const RunOptions run_options{*parse_failure_policy(options.failure_mode)};
+    RunOptions run_options;
+    run_options.policy = *parse_failure_policy(options.failure_mode);
+    run_options.on_all_failed = *parse_all_failed_action(options.on_all_failed);
     InvocationHandler handler(run_options);
     handler.set_pretty(options.pretty);
     const Context context("local-invoke", Context::Clock::time_point::max(), "", "", logger);

@@ -15,6 +15,7 @@ struct InvokeOptions {
     std::vector<std::string> plugin_dirs;
     std::optional<std::string> config;  // JSON; falls back to KBATCH_PLUGIN_CONFIG
     std::string failure_mode = "report-all";
+    std::string on_all_failed = "report";
     std::optional<std::string> log_level;  // falls back to AWS_LAMBDA_LOG_LEVEL, then INFO
     bool pretty = false;
     std::optional<std::string> endpoint;  // post to a running `kbatch serve` instead

@@ -12,6 +12,7 @@
 #include "cpu_support.h"
 #include "invocation_handler.h"
 #include "plugin_loader.h"
+#include "retry_watch.h"
 
 namespace kbatch {
 namespace fs = std::filesystem;
@@ -67,6 +68,7 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
                             decoder_implementation_name()));
 
     InvocationHandler handler(settings.run_options);
+    RetryWatch retry_watch;
     Invocation invocation;
     std::string event;
     std::string response;
@@ -91,6 +93,9 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         ApiOutcome posted;
         if (status.is_ok()) {
             log_batch_report(logger, handler.report(), elapsed);
+            for (const std::string& warning : retry_watch.observe(handler.batch(), handler.report())) {
+                logger.error(warning);
+            }
             posted = api.post_response(invocation.request_id, response);
         } else {
             logger.error(fmt::format("invocation failed, Lambda retries the whole batch: {}",

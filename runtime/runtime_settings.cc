@@ -1,5 +1,8 @@
 #include "runtime_settings.h"
 
+#include <charconv>
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "failure_policy.h"
@@ -64,6 +67,25 @@ Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings
                                             mode, failure_policy_names()));
         }
         settings->run_options.policy = *policy;
+    }
+
+    if (const std::string action = get("KBATCH_ON_ALL_FAILED"); !action.empty()) {
+        const auto parsed = parse_all_failed_action(action);
+        if (!parsed) {
+            return config_error(fmt::format(
+                "KBATCH_ON_ALL_FAILED: unknown action \"{}\" (use report or error)", action));
+        }
+        settings->run_options.on_all_failed = *parsed;
+    }
+
+    if (const std::string margin = get("KBATCH_DEADLINE_MARGIN_MS"); !margin.empty()) {
+        std::int64_t value = -1;
+        const auto [end, error] = std::from_chars(margin.data(), margin.data() + margin.size(), value);
+        if (error != std::errc() || end != margin.data() + margin.size() || value < 0) {
+            return config_error(fmt::format(
+                "KBATCH_DEADLINE_MARGIN_MS: \"{}\" is not a whole number of milliseconds", margin));
+        }
+        settings->run_options.deadline_margin = std::chrono::milliseconds(value);
     }
     return Status::ok();
 }

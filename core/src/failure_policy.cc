@@ -7,7 +7,7 @@
 namespace kbatch {
 namespace {
 
-constexpr std::array kPolicies = {FailurePolicy::kReportAll};
+constexpr std::array kPolicies = {FailurePolicy::kReportAll, FailurePolicy::kStopOnFirstFailure};
 
 }  // namespace
 
@@ -15,8 +15,20 @@ std::string_view failure_policy_name(FailurePolicy policy) noexcept {
     switch (policy) {
         case FailurePolicy::kReportAll:
             return "report-all";
+        case FailurePolicy::kStopOnFirstFailure:
+            return "stop-on-first-failure";
     }
     return "unknown";
+}
+
+std::string_view all_failed_action_name(AllFailedAction action) noexcept {
+    return action == AllFailedAction::kError ? "error" : "report";
+}
+
+std::optional<AllFailedAction> parse_all_failed_action(std::string_view name) noexcept {
+    if (name == "report") return AllFailedAction::kReport;
+    if (name == "error") return AllFailedAction::kError;
+    return std::nullopt;
 }
 
 std::optional<FailurePolicy> parse_failure_policy(std::string_view name) noexcept {

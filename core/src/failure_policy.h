@@ -13,7 +13,23 @@ namespace kbatch {
 enum class FailurePolicy {
     /// Process every record and report every failure (Powertools' behaviour; the default).
     kReportAll,
+    /// Stop at the first failure and report only it. Nothing after it reaches the plugin, so no
+    /// record is processed twice and the order of every partition key holds.
+    kStopOnFirstFailure,
 };
+
+/// What to do when no record of a batch succeeded.
+enum class AllFailedAction {
+    /// Answer with every record reported failed (the default).
+    kReport,
+    /// Fail the invocation instead, so that BisectBatchOnFunctionError can split the batch and
+    /// isolate a poison record.
+    kError,
+};
+
+/// "report" or "error" (for KBATCH_ON_ALL_FAILED and --on-all-failed).
+std::string_view all_failed_action_name(AllFailedAction action) noexcept;
+std::optional<AllFailedAction> parse_all_failed_action(std::string_view name) noexcept;
 
 /// The setting's name, e.g. "report-all" (for --failure-mode and KBATCH_FAILURE_MODE).
 std::string_view failure_policy_name(FailurePolicy policy) noexcept;

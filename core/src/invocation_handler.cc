@@ -17,8 +17,7 @@ Status InvocationHandler::handle_in_place(std::string& event, RecordProcessor& p
 Status InvocationHandler::run_and_respond(Status decoded, RecordProcessor& processor,
                                           const Context& context, std::string* response) {
     response->clear();
-    report_ = BatchReport{0, 0, std::move(report_.failures)};
-    report_.failures.clear();
+    report_.clear();
     if (!decoded.is_ok())
         return decoded;
     Status status = run_batch(decoder_.batch(), processor, context, options_, report_);

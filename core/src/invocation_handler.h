@@ -34,6 +34,8 @@ class InvocationHandler {
                            std::string* response);
 
     const BatchReport& report() const noexcept { return report_; }
+    /// The last decoded event (empty after a decode error).
+    const DecodedBatch& batch() const noexcept { return decoder_.batch(); }
     const RunOptions& options() const noexcept { return options_; }
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 

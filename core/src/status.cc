@@ -14,6 +14,8 @@ std::string_view error_type_name(ErrorKind kind) noexcept {
             return "Kbatch.PluginLoadError";
         case ErrorKind::kConfigError:
             return "Kbatch.ConfigError";
+        case ErrorKind::kAllRecordsFailed:
+            return "Kbatch.AllRecordsFailed";
     }
     return "Kbatch.Error";
 }

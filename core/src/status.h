@@ -13,6 +13,7 @@ enum class ErrorKind {
     kUnidentifiableFailure,  // a record failed and has no usable sequence number to report
     kPluginLoadError,        // the plugin cannot be found, loaded or is not a kbatch plugin
     kConfigError,            // a setting or the plugin's configuration is wrong
+    kAllRecordsFailed,       // no record succeeded and KBATCH_ON_ALL_FAILED=error
 };
 
 /// The errorType reported to Lambda for `kind`, e.g. "Kbatch.InvalidEvent".
