@@ -1,0 +1,101 @@
+// The misconfiguration guard: failed records that Lambda did not deliver again.
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "batch_runner.h"
+#include "event_decoder.h"
+#include "retry_watch.h"
+#include "sequence_number.h"
+#include "test_support.h"
+
+namespace kbatch::test {
+namespace {
+
+TEST_CASE("sequence numbers compare as big decimals, never as integers") {
+    const std::string big = "49590338271490256608559692538361571095921575989136588898";
+    CHECK(compare_sequence_numbers(big, big) == 0);
+    CHECK(compare_sequence_numbers("9", "10") < 0);  // text order would say otherwise
+    CHECK(compare_sequence_numbers("10", "9") > 0);
+    CHECK(compare_sequence_numbers("007", "7") == 0);
+    CHECK(compare_sequence_numbers(big, big + "0") < 0);
+    CHECK(compare_sequence_numbers(std::string(128, '9'), std::string(127, '9')) > 0);
+    // Differ only in the last digit of 56, beyond what any integer type holds.
+    CHECK(compare_sequence_numbers(big.substr(0, 55) + "7", big) < 0);
+}
+
+// Fails the records whose data is "fail".
+class FailsMarked final : public RecordProcessor {
+  public:
+    Result process(const KinesisRecord& record, const Context&) override {
+        return record.text() == "fail" ? Result::failure("marked") : Result::ok();
+    }
+};
+
+struct Shard {
+    std::string arn = "arn:aws:kinesis:us-east-1:123456789012:stream/s";
+    std::string id = "shardId-000000000001";
+};
+
+nlohmann::json record(const Shard& shard, std::size_t number, std::string data) {
+    nlohmann::json json = record_json(TestRecord{sequence_number(number), std::move(data)});
+    json["eventSourceARN"] = shard.arn;
+    json["eventID"] = shard.id + ":" + sequence_number(number);
+    return json;
+}
+
+class Runner {
+  public:
+    // A vector, not a json: nlohmann reads a one-element braced list as that element.
+    std::vector<std::string> run(const std::vector<nlohmann::json>& records) {
+        REQUIRE(decoder_.decode(event_from_records(records)).is_ok());
+        REQUIRE(run_batch(decoder_.batch(), processor_, context_.context, RunOptions{}, report_)
+                    .is_ok());
+        return watch_.observe(decoder_.batch(), report_);
+    }
+
+  private:
+    EventDecoder decoder_;
+    FailsMarked processor_;
+    TestContext context_;
+    BatchReport report_;
+    RetryWatch watch_;
+};
+
+TEST_CASE("a shard that resumes at its failed record is fine") {
+    Runner runner;
+    const Shard shard;
+    CHECK(runner.run({record(shard, 1, "ok"), record(shard, 2, "fail"), record(shard, 3, "fail")})
+              .empty());
+    CHECK(runner.run({record(shard, 2, "ok"), record(shard, 3, "ok"), record(shard, 4, "ok")})
+              .empty());
+    // The failure is settled, so later batches further on are fine too.
+    CHECK(runner.run({record(shard, 9, "ok")}).empty());
+}
+
+TEST_CASE("a shard that resumes beyond its failed record is reported, naming the shard") {
+    Runner runner;
+    const Shard shard;
+    CHECK(runner.run({record(shard, 10, "fail"), record(shard, 11, "ok")}).empty());
+    const std::vector<std::string> warnings = runner.run({record(shard, 12, "ok")});
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("ReportBatchItemFailures") != std::string::npos);
+    CHECK(warnings[0].find(shard.arn + " " + shard.id) != std::string::npos);
+    CHECK(warnings[0].find(sequence_number(10)) != std::string::npos);
+    CHECK(warnings[0].find(sequence_number(12)) != std::string::npos);
+    // Said once: the next batch compares against the new state.
+    CHECK(runner.run({record(shard, 13, "ok")}).empty());
+}
+
+TEST_CASE("shards are watched separately") {
+    Runner runner;
+    const Shard first, second{first.arn, "shardId-000000000002"};
+    CHECK(runner.run({record(first, 5, "fail")}).empty());
+    // Another shard moving on says nothing about the first.
+    CHECK(runner.run({record(second, 50, "ok")}).empty());
+    CHECK(runner.run({record(first, 5, "ok")}).empty());
+}
+
+}  // namespace
+}  // namespace kbatch::test
