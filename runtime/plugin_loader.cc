@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <exception>
 #include <system_error>
 
@@ -20,6 +21,10 @@ Status load_error(std::string message) {
 }  // namespace
 
 std::vector<fs::path> bundled_plugin_dirs() {
+    // The Lambda bootstrap starts the host through the loader it ships, so /proc/self/exe names
+    // that loader (and an empty root may have no /proc at all): it says where kbatch lives.
+    if (const char* home = std::getenv("KBATCH_HOME"); home != nullptr && *home != '\0')
+        return {fs::path(home) / "lib" / "kbatch" / "plugins"};
     std::error_code error;
     const fs::path exe = fs::read_symlink("/proc/self/exe", error);
     if (error)
@@ -34,8 +39,12 @@ Status resolve_plugin(std::string_view spec, std::span<const fs::path> dirs, fs:
     if (spec.find('/') != std::string_view::npos) {
         const fs::path path(spec);
         std::error_code error;
-        if (!fs::is_regular_file(path, error)) {
+        const fs::file_status status = fs::status(path, error);
+        if (!fs::exists(status)) {
             return load_error(fmt::format("plugin file {} does not exist", path));
+        }
+        if (!fs::is_regular_file(status)) {
+            return load_error(fmt::format("plugin path {} is not a file", path));
         }
         *file = path;
         return Status::ok();

@@ -15,8 +15,9 @@ namespace {
 
 constexpr std::string_view kNextPath = "/2018-06-01/runtime/invocation/next";
 constexpr std::string_view kInitErrorPath = "/2018-06-01/runtime/init/error";
-// The invocation payload is at most 6 MB; a little slack for what the limit does not count.
-constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024 + 64 * 1024;
+// Lambda's payload limit is 6 MB; reading a little more lets an oversize event reach the decoder,
+// which refuses it for its own request id, instead of breaking the connection.
+constexpr std::size_t kMaxReadableEventBytes = 8 * 1024 * 1024;
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
 
 // Lambda's request ids are UUIDs; anything outside this set could change the path it goes into.
@@ -81,7 +82,7 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     // No timeout: between invocations Lambda freezes the process, and a frozen clock must not
     // turn into an error when it thaws.
     ApiOutcome outcome =
-        send(http::verb::get, kNextPath, no_headers, {}, std::nullopt, kMaxEventBytes, event);
+        send(http::verb::get, kNextPath, no_headers, {}, std::nullopt, kMaxReadableEventBytes, event);
     if (!outcome.ok())
         return outcome;
 

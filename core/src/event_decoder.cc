@@ -1,6 +1,7 @@
 #include "event_decoder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -41,49 +42,74 @@ std::string_view describe(ondemand::json_type type) {
     return "an unknown value";
 }
 
-// Names a place in the event for messages, e.g. Records[3].kinesis.data. Formatted only when an
-// error is reported, so the happy path builds no strings.
+// JSON nested deeper than this is refused: nothing in a Kinesis event comes close, and the
+// validation of skipped values recurses.
+constexpr int kMaxDepth = 256;
+constexpr std::size_t kNotARecord = static_cast<std::size_t>(-1);
+
+// Names a place in the event for messages: "the event", "Records", "Records[3]",
+// "Records[3].kinesis.data". Formatted only when an error is reported, so the happy path builds
+// no strings.
 struct Place {
-    std::size_t index;
+    std::size_t index = kNotARecord;
     std::string_view section;  // "" for a record's own fields, "kinesis." inside its kinesis object
     std::string_view key;
 
-    std::string str() const { return fmt::format("Records[{}].{}{}", index, section, key); }
+    std::string str() const {
+        if (index == kNotARecord)
+            return key.empty() ? std::string("the event") : std::string(key);
+        if (section.empty() && key.empty())
+            return fmt::format("Records[{}]", index);
+        return fmt::format("Records[{}].{}{}", index, section, key);
+    }
 };
 
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
 // a non-OK Status; a record's own problems become its defect and the walk goes on.
+//
+// simdjson's on-demand parser checks a value only when it is read. So every value the walk does
+// not read (unknown fields, a value of the wrong type) is still checked by validate(): an event
+// with invalid JSON anywhere is refused as a whole, never half-accepted.
 class EventWalker {
   public:
     EventWalker(ondemand::document& doc, const char* input, std::byte* arena, DecodedBatch& batch)
         : doc_(doc), input_(input), arena_(arena), batch_(batch) {}
 
     Status walk_event() {
+        const Place event_place;
         ondemand::json_type type;
         if (auto error = doc_.type().get(type))
-            return invalid_json(error, "the event");
+            return invalid_json(error, event_place);
         if (type != ondemand::json_type::object) {
+            if (Status status = validate_document_scalar(type); !status.is_ok())
+                return status;
             return invalid_event(
                 fmt::format("the event: expected an object, got {}", describe(type)));
         }
         ondemand::object event;
         if (auto error = doc_.get_object().get(event))
-            return invalid_json(error, "the event");
+            return invalid_json(error, event_place);
         bool seen_records = false;
         for (auto field_result : event) {
             ondemand::field field;
             std::string_view key;
             if (auto error = std::move(field_result).get(field))
-                return invalid_json(error, "the event");
+                return invalid_json(error, event_place);
             if (auto error = field.unescaped_key().get(key))
-                return invalid_json(error, "the event");
-            if (key != "Records")
-                continue;  // time-window fields and the like are not ours
+                return invalid_json(error, event_place);
+            ondemand::value value = field.value();
+            if (key != "Records") {
+                // Time-window fields and the like are not ours, but must be valid JSON.
+                if (Status status = validate(value, Place{kNotARecord, "", key}, 1);
+                    !status.is_ok()) {
+                    return status;
+                }
+                continue;
+            }
             if (seen_records)
                 return invalid_event("Records: appears more than once");
             seen_records = true;
-            Status status = walk_records(field.value());
-            if (!status.is_ok())
+            if (Status status = walk_records(value); !status.is_ok())
                 return status;
         }
         if (!seen_records)
@@ -100,23 +126,28 @@ class EventWalker {
 
   private:
     Status walk_records(ondemand::value value) {
+        const Place records_place{kNotARecord, "", "Records"};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
-            return invalid_json(error, "Records");
+            return invalid_json(error, records_place);
         if (type != ondemand::json_type::array) {
-            return invalid_event(fmt::format("Records: expected an array, got {}", describe(type)));
+            return wrong_type_of_event(value, records_place, type, "an array");
         }
         ondemand::array records;
         if (auto error = value.get_array().get(records))
-            return invalid_json(error, "Records");
+            return invalid_json(error, records_place);
         std::size_t index = 0;
         for (auto record_result : records) {
+            if (index == kMaxRecords) {
+                return invalid_event(
+                    fmt::format("Records: more than {} records, the most Lambda puts in one batch",
+                                kMaxRecords));
+            }
             ondemand::value record;
             if (auto error = std::move(record_result).get(record)) {
-                return invalid_json(error, fmt::format("Records[{}]", index));
+                return invalid_json(error, Place{index, "", ""});
             }
-            Status status = walk_record(record, index);
-            if (!status.is_ok())
+            if (Status status = walk_record(record, index); !status.is_ok())
                 return status;
             ++index;
         }
@@ -124,35 +155,32 @@ class EventWalker {
     }
 
     Status walk_record(ondemand::value value, std::size_t index) {
+        const Place record_place{index, "", ""};
         ondemand::json_type type;
-        if (auto error = value.type().get(type)) {
-            return invalid_json(error, fmt::format("Records[{}]", index));
-        }
+        if (auto error = value.type().get(type))
+            return invalid_json(error, record_place);
         if (type != ondemand::json_type::object) {
-            return invalid_event(
-                fmt::format("Records[{}]: expected an object, got {}", index, describe(type)));
+            return wrong_type_of_event(value, record_place, type, "an object");
         }
         ondemand::object record;
-        if (auto error = value.get_object().get(record)) {
-            return invalid_json(error, fmt::format("Records[{}]", index));
-        }
+        if (auto error = value.get_object().get(record))
+            return invalid_json(error, record_place);
         KinesisRecordFields fields;
         std::string defect;
         bool seen_kinesis = false;
         for (auto field_result : record) {
             ondemand::field field;
             std::string_view key;
-            if (auto error = std::move(field_result).get(field)) {
-                return invalid_json(error, fmt::format("Records[{}]", index));
-            }
-            if (auto error = field.unescaped_key().get(key)) {
-                return invalid_json(error, fmt::format("Records[{}]", index));
-            }
+            if (auto error = std::move(field_result).get(field))
+                return invalid_json(error, record_place);
+            if (auto error = field.unescaped_key().get(key))
+                return invalid_json(error, record_place);
             const Place place{index, "", key};
+            ondemand::value field_value = field.value();
             std::string_view* target = nullptr;
             if (key == "kinesis") {
                 seen_kinesis = true;
-                Status status = walk_kinesis(field.value(), index, fields, defect);
+                Status status = walk_kinesis(field_value, index, fields, defect);
                 if (!status.is_ok())
                     return status;
                 continue;
@@ -171,9 +199,10 @@ class EventWalker {
             } else if (key == "awsRegion") {
                 target = &fields.aws_region;
             } else {
+                if (Status status = validate(field_value, place, 2); !status.is_ok())
+                    return status;
                 continue;  // unknown fields are ignored
             }
-            ondemand::value field_value = field.value();
             Status status = read_string(field_value, place, target, defect);
             if (!status.is_ok())
                 return status;
@@ -192,24 +221,21 @@ class EventWalker {
         const Place kinesis_place{index, "", "kinesis"};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
-            return invalid_json(error, kinesis_place.str());
+            return invalid_json(error, kinesis_place);
         if (type != ondemand::json_type::object) {
-            return invalid_event(
-                fmt::format("{}: expected an object, got {}", kinesis_place.str(), describe(type)));
+            return wrong_type_of_event(value, kinesis_place, type, "an object");
         }
         ondemand::object kinesis;
-        if (auto error = value.get_object().get(kinesis)) {
-            return invalid_json(error, kinesis_place.str());
-        }
+        if (auto error = value.get_object().get(kinesis))
+            return invalid_json(error, kinesis_place);
         bool seen_sequence_number = false, seen_partition_key = false, seen_data = false;
         for (auto field_result : kinesis) {
             ondemand::field field;
             std::string_view key;
             if (auto error = std::move(field_result).get(field))
-                return invalid_json(error, kinesis_place.str());
-            if (auto error = field.unescaped_key().get(key)) {
-                return invalid_json(error, kinesis_place.str());
-            }
+                return invalid_json(error, kinesis_place);
+            if (auto error = field.unescaped_key().get(key))
+                return invalid_json(error, kinesis_place);
             const Place place{index, "kinesis.", key};
             ondemand::value field_value = field.value();
             Status status = Status::ok();
@@ -228,6 +254,8 @@ class EventWalker {
                 status = read_string(field_value, place, &fields.encryption_type, defect);
             } else if (key == "kinesisSchemaVersion") {
                 status = read_string(field_value, place, &fields.kinesis_schema_version, defect);
+            } else {
+                status = validate(field_value, place, 3);
             }
             if (!status.is_ok())
                 return status;
@@ -253,49 +281,56 @@ class EventWalker {
                        std::string& defect) {
         ondemand::json_type type;
         if (auto error = value.type().get(type))
-            return invalid_json(error, place.str());
+            return invalid_json(error, place);
+        if (type == ondemand::json_type::string) {
+            if (auto error = value.get_string().get(*out))
+                return invalid_json(error, place);
+            return Status::ok();
+        }
+        if (Status status = validate(value, place, 3); !status.is_ok())
+            return status;
         if (type == ondemand::json_type::null) {
             *out = {};
-            return Status::ok();
-        }
-        if (type != ondemand::json_type::string) {
+        } else {
             note(defect, place, fmt::format("expected a string, got {}", describe(type)));
-            return Status::ok();
         }
-        if (auto error = value.get_string().get(*out))
-            return invalid_json(error, place.str());
         return Status::ok();
     }
 
+    // Reads a number (integer, decimal or with an exponent). null counts as absent.
     Status read_number(ondemand::value& value, const Place& place, double* out,
                        std::string& defect) {
         ondemand::json_type type;
         if (auto error = value.type().get(type))
-            return invalid_json(error, place.str());
-        if (type == ondemand::json_type::null)
-            return Status::ok();
-        if (type != ondemand::json_type::number) {
-            note(defect, place, fmt::format("expected a number, got {}", describe(type)));
+            return invalid_json(error, place);
+        if (type == ondemand::json_type::number) {
+            if (auto error = value.get_double().get(*out))
+                return invalid_json(error, place);
             return Status::ok();
         }
-        if (auto error = value.get_double().get(*out))
-            return invalid_json(error, place.str());
+        if (Status status = validate(value, place, 3); !status.is_ok())
+            return status;
+        if (type != ondemand::json_type::null) {
+            note(defect, place, fmt::format("expected a number, got {}", describe(type)));
+        }
         return Status::ok();
     }
 
     // Reads the base64 text (JSON escapes already resolved) and decodes it into the arena.
     Status read_data(ondemand::value& value, const Place& place, std::span<const std::byte>* out,
                      std::string& defect) {
-        std::string_view encoded;
         ondemand::json_type type;
         if (auto error = value.type().get(type))
-            return invalid_json(error, place.str());
+            return invalid_json(error, place);
         if (type != ondemand::json_type::string) {
+            if (Status status = validate(value, place, 3); !status.is_ok())
+                return status;
             note(defect, place, fmt::format("expected a string, got {}", describe(type)));
             return Status::ok();
         }
+        std::string_view encoded;
         if (auto error = value.get_string().get(encoded))
-            return invalid_json(error, place.str());
+            return invalid_json(error, place);
         std::optional<Base64Error> error;
         // The arena holds as many bytes as the event, and unescaped base64 decodes to fewer bytes
         // than its JSON text takes, so the write below always fits.
@@ -310,6 +345,110 @@ class EventWalker {
         return Status::ok();
     }
 
+    // Checks that a value the walk does not use is valid JSON, reading every part of it.
+    Status validate(ondemand::value& value, const Place& place, int depth) {
+        if (depth > kMaxDepth) {
+            return invalid_event(fmt::format("invalid JSON in {}: nested deeper than {} levels",
+                                             place.str(), kMaxDepth));
+        }
+        ondemand::json_type type;
+        if (auto error = value.type().get(type))
+            return invalid_json(error, place);
+        simdjson::error_code error = simdjson::SUCCESS;
+        switch (type) {
+            case ondemand::json_type::object: {
+                ondemand::object object;
+                if ((error = value.get_object().get(object)))
+                    break;
+                for (auto field_result : object) {
+                    ondemand::field field;
+                    std::string_view key;
+                    if ((error = std::move(field_result).get(field)))
+                        break;
+                    if ((error = field.unescaped_key().get(key)))
+                        break;
+                    ondemand::value field_value = field.value();
+                    if (Status status = validate(field_value, place, depth + 1); !status.is_ok()) {
+                        return status;
+                    }
+                }
+                break;
+            }
+            case ondemand::json_type::array: {
+                ondemand::array array;
+                if ((error = value.get_array().get(array)))
+                    break;
+                for (auto element_result : array) {
+                    ondemand::value element;
+                    if ((error = std::move(element_result).get(element)))
+                        break;
+                    if (Status status = validate(element, place, depth + 1); !status.is_ok()) {
+                        return status;
+                    }
+                }
+                break;
+            }
+            case ondemand::json_type::string: {
+                std::string_view text;
+                error = value.get_string().get(text);
+                break;
+            }
+            case ondemand::json_type::number: {
+                double number = 0;
+                error = value.get_double().get(number);
+                break;
+            }
+            case ondemand::json_type::boolean: {
+                bool flag = false;
+                error = value.get_bool().get(flag);
+                break;
+            }
+            case ondemand::json_type::null: {
+                bool is_null = false;
+                error = value.is_null().get(is_null);
+                if (!error && !is_null)
+                    error = simdjson::N_ATOM_ERROR;
+                break;
+            }
+        }
+        if (error)
+            return invalid_json(error, place);
+        return Status::ok();
+    }
+
+    // The same for a whole document that is a scalar (an event that is not an object).
+    Status validate_document_scalar(ondemand::json_type type) {
+        simdjson::error_code error = simdjson::SUCCESS;
+        if (type == ondemand::json_type::null) {
+            bool is_null = false;
+            error = doc_.is_null().get(is_null);
+            if (!error && !is_null)
+                error = simdjson::N_ATOM_ERROR;
+        } else if (type == ondemand::json_type::boolean) {
+            bool flag = false;
+            error = doc_.get_bool().get(flag);
+        } else if (type == ondemand::json_type::number) {
+            double number = 0;
+            error = doc_.get_double().get(number);
+        } else if (type == ondemand::json_type::string) {
+            std::string_view text;
+            error = doc_.get_string().get(text);
+        }
+        if (error)
+            return invalid_json(error, Place{});
+        return Status::ok();
+    }
+
+    // A part of the event's structure has the wrong type: the event cannot be processed. The
+    // value is checked first, so that malformed JSON is called that, not a wrong type.
+    Status wrong_type_of_event(ondemand::value& value, const Place& place, ondemand::json_type type,
+                               std::string_view expected) {
+        if (Status status = validate(value, place, 1); !status.is_ok())
+            return status;
+        return invalid_event(
+            fmt::format("{}: expected {}, got {}", place.str(), expected, describe(type)));
+    }
+
     // Keeps the first defect of a record: it is the one the user fixes first.
     static void note(std::string& defect, const Place& place, std::string_view what) {
         if (defect.empty())
@@ -322,14 +461,14 @@ class EventWalker {
         return fmt::format("{:?}...", text.substr(0, kMaxQuotedChars));
     }
 
-    Status invalid_json(simdjson::error_code error, std::string_view where) {
+    Status invalid_json(simdjson::error_code error, const Place& place) {
         const char* location = nullptr;
         if (!doc_.current_location().get(location)) {
-            return invalid_event(fmt::format("invalid JSON in {} near byte {}: {}", where,
+            return invalid_event(fmt::format("invalid JSON in {} near byte {}: {}", place.str(),
                                              location - input_, simdjson::error_message(error)));
         }
         return invalid_event(
-            fmt::format("invalid JSON in {}: {}", where, simdjson::error_message(error)));
+            fmt::format("invalid JSON in {}: {}", place.str(), simdjson::error_message(error)));
     }
 
     static Status invalid_event(std::string message) {
@@ -341,6 +480,50 @@ class EventWalker {
     std::byte* arena_;  // next free byte
     DecodedBatch& batch_;
 };
+
+// The shape of a document's brackets, found by a plain scan. Used only to explain an error:
+// simdjson reports both content after the event and excessive nesting as a broken document.
+struct BracketScan {
+    int max_depth = 0;
+    std::optional<std::size_t> trailing;  // where non-space content starts after the first value
+};
+
+BracketScan scan_brackets(std::string_view json) {
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    BracketScan scan;
+    std::size_t at = 0;
+    while (at < json.size() && is_space(json[at]))
+        ++at;
+    if (at == json.size() || (json[at] != '{' && json[at] != '['))
+        return scan;
+    int depth = 0;
+    bool in_string = false;
+    for (; at < json.size(); ++at) {
+        const char c = json[at];
+        if (in_string) {
+            if (c == '\\') {
+                ++at;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            scan.max_depth = std::max(scan.max_depth, ++depth);
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            break;
+        }
+    }
+    if (at >= json.size())
+        return scan;
+    for (++at; at < json.size(); ++at) {
+        if (!is_space(json[at])) {
+            scan.trailing = at;
+            break;
+        }
+    }
+    return scan;
+}
 
 }  // namespace
 
@@ -375,6 +558,12 @@ Status EventDecoder::decode_in_place(std::string& event) {
 Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size_t capacity) {
     batch_.records.clear();
     batch_.defects.clear();
+    if (size > kMaxEventBytes) {
+        return Status::error(
+            ErrorKind::kInvalidEvent,
+            fmt::format("the event is {} bytes, over Lambda's invocation limit of {}", size,
+                        kMaxEventBytes));
+    }
     const char* const input = data;
     if (std::string_view(data, size).starts_with(kByteOrderMark)) {
         data += kByteOrderMark.size();
@@ -392,6 +581,17 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
     EventWalker walker(doc, input, arena_.data(), batch_);
     Status status = walker.walk_event();
     if (!status.is_ok()) {
+        const BracketScan scan = scan_brackets(std::string_view(data, size));
+        if (scan.max_depth > kMaxDepth) {
+            status =
+                Status::error(ErrorKind::kInvalidEvent,
+                              fmt::format("invalid JSON: nested deeper than {} levels", kMaxDepth));
+        } else if (scan.trailing) {
+            status = Status::error(
+                ErrorKind::kInvalidEvent,
+                fmt::format("invalid JSON: unexpected content after the event at byte {}",
+                            *scan.trailing + static_cast<std::size_t>(data - input)));
+        }
         batch_.records.clear();
         batch_.defects.clear();
     }

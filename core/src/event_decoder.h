@@ -14,6 +14,12 @@
 
 namespace kbatch {
 
+/// Lambda's limits: an invocation payload of at most 6 MB (6,291,456 bytes) and a Kinesis batch of
+/// at most 10,000 records. An event beyond either did not come from Lambda; it is refused rather
+/// than allowed to grow the buffers without bound.
+inline constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024;
+inline constexpr std::size_t kMaxRecords = 10'000;
+
 /// A record that decoded badly on its own (invalid base64, a field of the wrong type...). It fails
 /// without reaching the plugin; the rest of the batch goes on.
 struct RecordDefect {
@@ -43,8 +49,9 @@ class EventDecoder {
 
     /// Decodes `event`, copying it into an internal padded buffer first. On an error that makes
     /// the batch impossible to process (invalid JSON, no Records array, a record that is not an
-    /// object, a missing kinesis object) returns kInvalidEvent with a message naming the place,
-    /// e.g. "Records[3].kinesis: missing"; batch() is then empty.
+    /// object, a missing kinesis object, more than kMaxEventBytes or kMaxRecords) returns
+    /// kInvalidEvent with a message naming the place, e.g. "Records[3].kinesis: missing";
+    /// batch() is then empty.
     Status decode(std::string_view event);
 
     /// As decode(), but parses `event` where it is, growing its capacity for the parser's padding

@@ -73,7 +73,7 @@ RandomBatch make_batch(std::mt19937_64& rng) {
     return batch;
 }
 
-TEST_CASE("every record ends processed, reported failed, or with the invocation failed") {
+TEST_CASE("every record ends processed or reported failed or with the invocation failed") {
     std::mt19937_64 rng(20261126);
     InvocationHandler handlers[] = {
         InvocationHandler(

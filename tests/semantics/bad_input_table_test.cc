@@ -1,0 +1,281 @@
+// Malformed and unusual events, each with its expected verdict, checked three ways: in process,
+// through `kbatch invoke`, and through kbatch-runtime against a (scripted) Runtime API. The plugin
+// fails records whose data contains "FAIL", so verdicts mix successes and failures.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include "invocation_handler.h"
+#include "runtime_process.h"
+#include "scripted_runtime_api.h"
+#include "test_support.h"
+
+namespace kbatch::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What an event must come to: the failed records' sequence numbers in order, or a failed
+// invocation with this errorType and a message containing `message`.
+struct Verdict {
+    std::vector<std::string> failed;
+    std::string error_type;
+    std::string message;
+    bool is_error() const { return !error_type.empty(); }
+};
+
+Verdict fails(std::vector<std::size_t> indexes) {
+    Verdict verdict;
+    for (const std::size_t index : indexes)
+        verdict.failed.push_back(sequence_number(index));
+    return verdict;
+}
+Verdict invalid(std::string message) {
+    return Verdict{{}, "Kbatch.InvalidEvent", std::move(message)};
+}
+Verdict unidentifiable(std::string message) {
+    return Verdict{{}, "Kbatch.UnidentifiableFailure", std::move(message)};
+}
+
+struct Row {
+    std::string name;
+    std::string event;
+    Verdict expected;
+};
+
+// Three records; the second one's data contains FAIL.
+nlohmann::json three_records() {
+    nlohmann::json records = nlohmann::json::array();
+    for (std::size_t i = 0; i < 3; ++i) {
+        records.push_back(record_json(
+            TestRecord{sequence_number(i), i == 1 ? "FAIL 1" : fmt::format("ok {}", i)}));
+    }
+    return records;
+}
+
+// The three records with one change made to them.
+std::string changed(const std::function<void(nlohmann::json&)>& change) {
+    nlohmann::json records = three_records();
+    change(records);
+    return event_from_records(records);
+}
+
+std::string many_records(std::size_t count) {
+    nlohmann::json records = nlohmann::json::array();
+    for (std::size_t i = 0; i < count; ++i)
+        records.push_back(record_json(TestRecord{sequence_number(i), "ok"}));
+    return event_from_records(records);
+}
+
+std::vector<Row> table() {
+    const std::string good = event_from_records(three_records());
+    std::vector<Row> rows = {
+        // The event as a whole.
+        {"a good event", good, fails({1})},
+        {"truncated JSON", good.substr(0, good.size() / 2), invalid("invalid JSON")},
+        {"invalid JSON", R"({"Records": [}})", invalid("invalid JSON")},
+        {"an empty body", "", invalid("invalid JSON")},
+        {"whitespace only", " \n\t ", invalid("invalid JSON")},
+        {"the event is an array", "[]", invalid("the event: expected an object, got an array")},
+        {"the event is a string", R"("Records")",
+         invalid("the event: expected an object, got a string")},
+        {"no Records", R"({"records": []})", invalid("Records: missing")},
+        {"Records is null", R"({"Records": null})",
+         invalid("Records: expected an array, got null")},
+        {"Records is an object", R"({"Records": {}})",
+         invalid("Records: expected an array, got an object")},
+        {"Records appears twice", R"({"Records": [], "Records": []})",
+         invalid("Records: appears more than once")},
+        {"an empty Records", R"({"Records": []})", fails({})},
+        {"content after the event", good + " {}", invalid("unexpected content after the event")},
+        {"a UTF-8 byte-order mark", "\xEF\xBB\xBF" + good, fails({1})},
+        {"non-UTF-8 bytes in a string",
+         changed([](nlohmann::json& r) { r[0]["awsRegion"] = "PLACEHOLDER"; }),
+         invalid("invalid JSON")},
+        {"10,001 records", many_records(10'001), invalid("more than 10000 records")},
+        {"a body over 6 MB",
+         R"({"Records": [], "padding": ")" + std::string(6 * 1024 * 1024, 'x') + "\"}",
+         invalid("over Lambda's invocation limit")},
+        {"a deeply nested document",
+         R"({"deep": )" + std::string(2000, '[') + std::string(2000, ']') + R"(, "Records": [])",
+         invalid("nested deeper than")},
+        {"invalid JSON inside an unknown field", R"({"window": {"start": tru}, "Records": []})",
+         invalid("invalid JSON in window")},
+        // One record's shape.
+        {"a record that is a number", changed([](nlohmann::json& r) { r[1] = 7; }),
+         invalid("Records[1]: expected an object, got a number")},
+        {"a record that is null", changed([](nlohmann::json& r) { r[2] = nullptr; }),
+         invalid("Records[2]: expected an object, got null")},
+        {"a missing kinesis object", changed([](nlohmann::json& r) { r[2].erase("kinesis"); }),
+         invalid("Records[2].kinesis: missing")},
+        {"kinesis is a string", changed([](nlohmann::json& r) { r[0]["kinesis"] = "x"; }),
+         invalid("Records[0].kinesis: expected an object, got a string")},
+        // Sequence numbers: without a usable one a failed record cannot be reported.
+        {"a sequence number that is a number",
+         changed([](nlohmann::json& r) { r[2]["kinesis"]["sequenceNumber"] = 4956; }),
+         unidentifiable("Records[2].kinesis.sequenceNumber: expected a string, got a number")},
+        {"a missing sequence number",
+         changed([](nlohmann::json& r) { r[0]["kinesis"].erase("sequenceNumber"); }),
+         unidentifiable("Records[0].kinesis.sequenceNumber: missing")},
+        {"an empty sequence number",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["sequenceNumber"] = ""; }),
+         unidentifiable("Records[0].kinesis.sequenceNumber: not a sequence number")},
+        {"a sequence number with letters",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["sequenceNumber"] = "49x"; }),
+         unidentifiable("not a sequence number")},
+        {"a sequence number of 129 digits", changed([](nlohmann::json& r) {
+             r[0]["kinesis"]["sequenceNumber"] = std::string(129, '4');
+         }),
+         unidentifiable("not a sequence number")},
+        {"a repeated sequence number is reported once", changed([](nlohmann::json& r) {
+             r[2]["kinesis"]["sequenceNumber"] = sequence_number(1);
+             r[2]["kinesis"]["data"] = "RkFJTCAy";  // "FAIL 2"
+         }),
+         fails({1})},
+        {"out-of-order sequence numbers stay in event order", changed([](nlohmann::json& r) {
+             std::swap(r[0], r[1]);
+             r[1]["kinesis"]["data"] = "RkFJTCAw";  // "FAIL 0", now second
+         }),
+         fails({1, 0})},
+        // Data and the other fields: the record fails on its own, the rest goes on.
+        {"data that is not base64",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["data"] = "not base64!"; }),
+         fails({0, 1})},
+        {"data without padding",
+         changed([](nlohmann::json& r) { r[2]["kinesis"]["data"] = "b2sgMg"; }), fails({1, 2})},
+        {"empty data is zero bytes",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["data"] = ""; }), fails({1})},
+        {"data that is a number", changed([](nlohmann::json& r) { r[0]["kinesis"]["data"] = 12; }),
+         fails({0, 1})},
+        {"missing data", changed([](nlohmann::json& r) { r[2]["kinesis"].erase("data"); }),
+         fails({1, 2})},
+        {"binary (non-UTF-8) data is fine",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["data"] = "//79"; }), fails({1})},
+        {"a partition key that is a number",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["partitionKey"] = 1; }), fails({0, 1})},
+        {"a missing partition key",
+         changed([](nlohmann::json& r) { r[0]["kinesis"].erase("partitionKey"); }), fails({0, 1})},
+        {"a timestamp that is a string",
+         changed([](nlohmann::json& r) { r[0]["kinesis"]["approximateArrivalTimestamp"] = "now"; }),
+         fails({0, 1})},
+        {"an eventSourceARN that is an object", changed([](nlohmann::json& r) {
+             r[2]["eventSourceARN"] = {{"a", 1}};
+         }),
+         fails({1, 2})},
+        {"null optional fields", changed([](nlohmann::json& r) {
+             r[0]["kinesis"]["encryptionType"] = nullptr;
+             r[0]["eventVersion"] = nullptr;
+         }),
+         fails({1})},
+        {"unknown fields everywhere", changed([](nlohmann::json& r) {
+             r[0]["extra"] = {1, 2, 3};
+             r[0]["kinesis"]["extra"] = {{"nested", true}};
+         }),
+         fails({1})},
+    };
+    // Text edits that a JSON library would not write.
+    std::string escaped = good;
+    for (const auto& [plain, with_escapes] : std::vector<std::pair<std::string, std::string>>{
+             {"\"sequenceNumber\"", "\"sequence\\u004Eumber\""},
+             {"\"Records\"", "\"\\u0052ecords\""},
+             {"\"kinesis\"", "\"kin\\u0065sis\""}}) {
+        for (std::size_t at = escaped.find(plain); at != std::string::npos;
+             at = escaped.find(plain, at)) {
+            escaped.replace(at, plain.size(), with_escapes);
+        }
+    }
+    rows.push_back({"escapes inside keys", escaped, fails({1})});
+    std::string slash_escaped =
+        changed([](nlohmann::json& r) { r[0]["kinesis"]["data"] = "Pz8/Pw=="; });
+    slash_escaped.replace(slash_escaped.find("Pz8/Pw=="), 8, "Pz8\\/Pw==");  // "????" with "\/"
+    rows.push_back({"a base64 string written with \\/", slash_escaped, fails({1})});
+    std::string& non_utf8 = rows[14].event;
+    non_utf8.replace(non_utf8.find("PLACEHOLDER"), 11, "\xFF\xFE");
+    return rows;
+}
+
+const nlohmann::json kPluginConfig = {{"needle", "FAIL"}};
+
+TEST_CASE("the table has the cases the issue asks for") {
+    CHECK(table().size() >= 30);
+}
+
+TEST_CASE("bad input in process") {
+    auto plugin = load_plugin(stub_path("fails_on_substring"), kPluginConfig);
+    InvocationHandler handler;
+    for (const Row& row : table()) {
+        INFO(row.name);
+        TestContext context;
+        std::string response;
+        const Status status =
+            handler.handle(row.event, plugin->processor(), context.context, &response);
+        if (row.expected.is_error()) {
+            REQUIRE_FALSE(status.is_ok());
+            CHECK(error_type_name(status.kind()) == row.expected.error_type);
+            CHECK_THAT(status.message(), Catch::Contains(row.expected.message));
+        } else {
+            REQUIRE(status.is_ok());
+            CHECK(item_identifiers(response) == row.expected.failed);
+        }
+    }
+}
+
+TEST_CASE("bad input through kbatch invoke") {
+    TempDir dir;
+    for (const Row& row : table()) {
+        INFO(row.name);
+        write_file(dir / "event.json", row.event);
+        const CommandResult result = run_kbatch(
+            {"invoke", "--data-file", (dir / "event.json").string(), "--plugin",
+             stub_path("fails_on_substring").string(), "--config", kPluginConfig.dump()});
+        INFO(result.err);
+        if (row.expected.is_error()) {
+            CHECK(result.exit_code == 1);
+            CHECK(result.out.empty());
+            CHECK_THAT(result.err, Catch::Contains(row.expected.error_type) &&
+                                       Catch::Contains(row.expected.message));
+        } else {
+            CHECK(result.exit_code == 0);
+            CHECK(item_identifiers(result.out) == row.expected.failed);
+        }
+    }
+}
+
+TEST_CASE("bad input through kbatch-runtime") {
+    const std::vector<Row> rows = table();
+    std::vector<NextStep> script;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        NextStep step;
+        step.request_id = fmt::format("row-{}", i);
+        step.body = rows[i].event;
+        script.push_back(step);
+    }
+    ScriptedRuntimeApi api(script);
+    const RuntimeExit exit =
+        run_with_environment(KBATCH_TEST_RUNTIME_BINARY,
+                             {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
+                              "_HANDLER=" + stub_path("fails_on_substring").string(),
+                              "KBATCH_PLUGIN_CONFIG=" + kPluginConfig.dump()},
+                             60s);
+    INFO(exit.output);
+    const std::vector<RecordedPost> posts = api.posts();
+    REQUIRE(posts.size() == rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        INFO(rows[i].name);
+        const std::string prefix = fmt::format("/2018-06-01/runtime/invocation/row-{}/", i);
+        if (rows[i].expected.is_error()) {
+            CHECK(posts[i].target == prefix + "error");
+            CHECK(posts[i].error_type_header == rows[i].expected.error_type);
+            CHECK_THAT(posts[i].body, Catch::Contains(rows[i].expected.message));
+        } else {
+            CHECK(posts[i].target == prefix + "response");
+            CHECK(item_identifiers(posts[i].body) == rows[i].expected.failed);
+        }
+    }
+}
+
+}  // namespace
+}  // namespace kbatch::test
