@@ -1,0 +1,353 @@
+// Decode errors and record defects, each with the exact message a user will read.
+//
+// Two kinds: an event that cannot be processed at all (kInvalidEvent: the invocation fails and
+// Lambda retries the batch), and a record that is wrong on its own (a defect: the batch still
+// decodes, that record fails with the reason and never reaches the plugin). A defect that leaves
+// a record without a usable sequence number fails the invocation (kUnidentifiableFailure),
+// because Lambda would reject a response without a valid itemIdentifier.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "event_decoder.h"
+#include "invocation_handler.h"
+#include "test_support.h"
+
+namespace {
+
+// Counts the records it is given; never fails.
+class CountingProcessor final : public kbatch::RecordProcessor {
+  public:
+    kbatch::Result process(const kbatch::KinesisRecord&, const kbatch::Context&) override {
+        ++calls;
+        return kbatch::Result::ok();
+    }
+    int calls = 0;
+};
+
+// Decodes `event` expecting kInvalidEvent with exactly `message`; the batch must be empty and the
+// whole invocation must fail the same way without the processor being called.
+void require_invalid_event(std::string_view event, std::string_view message) {
+    INFO("event: " << event);
+    kbatch::EventDecoder decoder;
+    const kbatch::Status status = decoder.decode(event);
+    REQUIRE_FALSE(status.is_ok());
+    CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
+    CHECK(status.message() == message);
+    CHECK(decoder.batch().records.empty());
+    CHECK(decoder.batch().defects.empty());
+
+    kbatch::InvocationHandler handler;
+    CountingProcessor processor;
+    kbatch::test::TestContext context;
+    std::string response = "stale";
+    const kbatch::Status handled = handler.handle(event, processor, context.context, &response);
+    CHECK(handled.kind() == kbatch::ErrorKind::kInvalidEvent);
+    CHECK(handled.message() == message);
+    CHECK(response.empty());
+    CHECK(processor.calls == 0);
+}
+
+// As require_invalid_event, for messages whose tail is simdjson's own wording: checks the start.
+void require_invalid_json(std::string_view event, std::string_view message_start) {
+    INFO("event: " << event);
+    kbatch::EventDecoder decoder;
+    const kbatch::Status status = decoder.decode(event);
+    CHECK_FALSE(status.is_ok());
+    if (status.is_ok())
+        return;
+    CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
+    CHECK_THAT(status.message(), Catch::StartsWith(std::string(message_start)));
+    CHECK(status.message().find('\n') == std::string::npos);
+    CHECK(decoder.batch().records.empty());
+}
+
+// The smallest valid record, as JSON text.
+std::string minimal_record(std::string_view sequence_number) {
+    return R"({"kinesis":{"sequenceNumber":")" + std::string(sequence_number) +
+           R"(","partitionKey":"p","data":""}})";
+}
+
+// Three good records with record 1's JSON replaced by `record` (a complete record object).
+std::string event_with_record_1(const nlohmann::json& record) {
+    nlohmann::json records = nlohmann::json::array();
+    for (const auto& r : kbatch::test::numbered_records(3)) {
+        records.push_back(kbatch::test::record_json(r));
+    }
+    records[1] = record;
+    return kbatch::test::event_from_records(records);
+}
+
+// A good record 1 whose kinesis object has been changed by `change`.
+template <typename Change>
+std::string event_with_kinesis_1(Change change) {
+    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    change(record["kinesis"]);
+    return event_with_record_1(record);
+}
+
+// Decodes `event` expecting success with exactly one defect, on record 1, with `reason`; the
+// other records are intact.
+void require_defect_on_record_1(const std::string& event, std::string_view reason) {
+    INFO("event: " << event);
+    kbatch::EventDecoder decoder;
+    const kbatch::Status status = decoder.decode(event);
+    INFO(status.to_string());
+    REQUIRE(status.is_ok());
+    const kbatch::DecodedBatch& batch = decoder.batch();
+    REQUIRE(batch.records.size() == 3);
+    REQUIRE(batch.defects.size() == 1);
+    CHECK(batch.defects[0].index == 1);
+    CHECK(batch.defects[0].reason == reason);
+    CHECK(batch.records[0].text() == "record 0");
+    CHECK(batch.records[2].text() == "record 2");
+    CHECK(batch.records[2].sequence_number() == kbatch::test::sequence_number(2));
+}
+
+}  // namespace
+
+TEST_CASE("text that is not JSON is an invalid event") {
+    const std::string record = minimal_record("1");
+    require_invalid_json("", "invalid JSON");
+    require_invalid_json("   \n", "invalid JSON");
+    require_invalid_json("\xEF\xBB\xBF", "invalid JSON");
+    require_invalid_json(R"({"Records":[)" + record + ",]}", "invalid JSON in Records[1]");
+    require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1" "data":""}}]})",
+                         "invalid JSON");
+    require_invalid_json(R"({"Records" [] })", "invalid JSON");
+    require_invalid_json(R"({"Records":["unterminated]})", "invalid JSON");
+    require_invalid_json(R"({"a":[}],"Records":[]})", "invalid JSON");
+    // A malformed value the decoder reads is named by its place.
+    require_invalid_json(
+        R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"\x"}}]})",
+        "invalid JSON in Records[0].kinesis.data near byte 75: ");
+    require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p",)"
+                         R"("data":"","approximateArrivalTimestamp":-}}]})",
+                         "invalid JSON in Records[0].kinesis.approximateArrivalTimestamp");
+}
+
+TEST_CASE("a malformed value is reported as invalid JSON, not as a value of another type") {
+    // simdjson types a value by its first character, so "nul" looks like null and "nope" like
+    // null too; the message must not tell the user that the event "is null".
+    require_invalid_json("not json", "invalid JSON");
+    require_invalid_json("nul", "invalid JSON");
+    require_invalid_json("tru", "invalid JSON");
+    require_invalid_json(R"({"Records":nope})", "invalid JSON");
+    require_invalid_json(R"({"Records":[nope]})", "invalid JSON");
+}
+
+TEST_CASE("a truncated event is an invalid event") {
+    // Cut events/example.json at several places: no prefix of it is a whole event.
+    const std::string example =
+        kbatch::test::read_file(kbatch::test::events_dir() / "example.json");
+    for (const std::size_t cut : {std::size_t{1}, std::size_t{20}, example.size() / 2,
+                                  example.size() - 20, example.size() - 3}) {
+        INFO("cut at " << cut);
+        require_invalid_json(example.substr(0, cut), "invalid JSON");
+    }
+    require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1")", "invalid JSON");
+}
+
+TEST_CASE("invalid JSON inside fields the decoder ignores is still invalid") {
+    // On-demand parsing skips values it does not need; the event must still be valid JSON, or a
+    // corrupt payload could be half-processed.
+    require_invalid_json(R"({"Records":[],"window":{"start": tru}})", "invalid JSON");
+    require_invalid_json(R"({"Records":[],"window":[1 2]})", "invalid JSON");
+    require_invalid_json(
+        R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
+        R"("extra":{"a":}}}]})",
+        "invalid JSON");
+}
+
+TEST_CASE("anything after the event is an invalid event, reported as such") {
+    const std::string event = R"({"Records":[]})";
+    require_invalid_event(event + " 1",
+                          "invalid JSON: unexpected content after the event at byte 15");
+    require_invalid_event(event + " x",
+                          "invalid JSON: unexpected content after the event at byte 15");
+    require_invalid_event(event + "{}",
+                          "invalid JSON: unexpected content after the event at byte 14");
+    require_invalid_event(event + "\n]",
+                          "invalid JSON: unexpected content after the event at byte 15");
+    require_invalid_event(event + event,
+                          "invalid JSON: unexpected content after the event at byte 14");
+}
+
+TEST_CASE("an event that is not an object is an invalid event") {
+    require_invalid_event("[]", "the event: expected an object, got an array");
+    require_invalid_event(R"("Records")", "the event: expected an object, got a string");
+    require_invalid_event("42", "the event: expected an object, got a number");
+    require_invalid_event("null", "the event: expected an object, got null");
+    require_invalid_event("true", "the event: expected an object, got a boolean");
+}
+
+TEST_CASE("an event without a Records array is an invalid event") {
+    require_invalid_event("{}", "Records: missing");
+    require_invalid_event(R"({"records":[]})", "Records: missing");  // the name is case-sensitive
+    require_invalid_event(R"({"Records":{}})", "Records: expected an array, got an object");
+    require_invalid_event(R"({"Records":null})", "Records: expected an array, got null");
+    require_invalid_event(R"({"Records":"[]"})", "Records: expected an array, got a string");
+    require_invalid_event(R"({"Records":[],"Records":[]})", "Records: appears more than once");
+}
+
+TEST_CASE("a record that is not an object is an invalid event, named by its index") {
+    const std::string good = kbatch::test::record_json({"1", "x"}).dump();
+    require_invalid_event(R"({"Records":[)" + good + R"(,7]})",
+                          "Records[1]: expected an object, got a number");
+    require_invalid_event(R"({"Records":["x"]})", "Records[0]: expected an object, got a string");
+    require_invalid_event(R"({"Records":[)" + good + "," + good + R"(,[]]})",
+                          "Records[2]: expected an object, got an array");
+    require_invalid_event(R"({"Records":[null]})", "Records[0]: expected an object, got null");
+}
+
+TEST_CASE("a record without a kinesis object is an invalid event") {
+    nlohmann::json records = nlohmann::json::array();
+    for (const auto& r : kbatch::test::numbered_records(5)) {
+        records.push_back(kbatch::test::record_json(r));
+    }
+    records[3].erase("kinesis");
+    require_invalid_event(kbatch::test::event_from_records(records), "Records[3].kinesis: missing");
+
+    records[3]["kinesis"] = "SGk=";
+    require_invalid_event(kbatch::test::event_from_records(records),
+                          "Records[3].kinesis: expected an object, got a string");
+    records[3]["kinesis"] = nlohmann::json::array();
+    require_invalid_event(kbatch::test::event_from_records(records),
+                          "Records[3].kinesis: expected an object, got an array");
+    records[3]["kinesis"] = nullptr;
+    require_invalid_event(kbatch::test::event_from_records(records),
+                          "Records[3].kinesis: expected an object, got null");
+}
+
+TEST_CASE("data that is not valid base64 is a defect of that record") {
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["data"] = "SGVs%G8="; }),
+        "Records[1].kinesis.data: not valid base64: invalid character '%' at offset 4");
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["data"] = "SGk"; }),
+        "Records[1].kinesis.data: not valid base64: length 3 is not a multiple of 4 at offset 3");
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["data"] = "Zh=="; }),
+        "Records[1].kinesis.data: not valid base64: non-zero padding bits in the final group at "
+        "offset 1");
+}
+
+TEST_CASE("data that is not a string, or is missing, is a defect of that record") {
+    require_defect_on_record_1(event_with_kinesis_1([](nlohmann::json& k) { k["data"] = 12; }),
+                               "Records[1].kinesis.data: expected a string, got a number");
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["data"] = nlohmann::json::array(); }),
+        "Records[1].kinesis.data: expected a string, got an array");
+    require_defect_on_record_1(event_with_kinesis_1([](nlohmann::json& k) { k["data"] = nullptr; }),
+                               "Records[1].kinesis.data: expected a string, got null");
+    require_defect_on_record_1(event_with_kinesis_1([](nlohmann::json& k) { k.erase("data"); }),
+                               "Records[1].kinesis.data: missing");
+}
+
+TEST_CASE("a missing or mistyped partition key is a defect of that record") {
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k.erase("partitionKey"); }),
+        "Records[1].kinesis.partitionKey: missing");
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["partitionKey"] = 5; }),
+        "Records[1].kinesis.partitionKey: expected a string, got a number");
+}
+
+TEST_CASE("a mistyped optional field is a defect of that record") {
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) { k["approximateArrivalTimestamp"] = "soon"; }),
+        "Records[1].kinesis.approximateArrivalTimestamp: expected a number, got a string");
+    require_defect_on_record_1(
+        event_with_kinesis_1([](nlohmann::json& k) {
+            k["encryptionType"] = {{"KMS", true}};
+        }),
+        "Records[1].kinesis.encryptionType: expected a string, got an object");
+    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    record["eventID"] = 17;
+    require_defect_on_record_1(event_with_record_1(record),
+                               "Records[1].eventID: expected a string, got a number");
+}
+
+TEST_CASE("a record with several problems reports the first one") {
+    require_defect_on_record_1(event_with_kinesis_1([](nlohmann::json& k) {
+                                   k["data"] = "!!!!";
+                                   k.erase("partitionKey");
+                               }),
+                               "Records[1].kinesis.data: not valid base64: invalid character '!' "
+                               "at offset 0");
+}
+
+TEST_CASE("a defect record never reaches the plugin and the rest of the batch is processed") {
+    const std::string event =
+        event_with_kinesis_1([](nlohmann::json& k) { k["data"] = "not base64"; });
+    kbatch::InvocationHandler handler;
+    CountingProcessor processor;
+    kbatch::test::TestContext context;
+    std::string response;
+    const kbatch::Status status = handler.handle(event, processor, context.context, &response);
+    INFO(status.to_string());
+    REQUIRE(status.is_ok());
+    CHECK(processor.calls == 2);
+    CHECK(kbatch::test::item_identifiers(response) ==
+          std::vector<std::string>{kbatch::test::sequence_number(1)});
+    REQUIRE(handler.report().failures.size() == 1);
+    CHECK(
+        handler.report().failures[0].reason ==
+        "Records[1].kinesis.data: not valid base64: length 10 is not a multiple of 4 at offset 10");
+}
+
+TEST_CASE("a defect without a usable sequence number fails the whole invocation") {
+    struct Case {
+        const char* name;
+        nlohmann::json sequence_number;  // discarded: remove the field
+        std::string defect;
+    };
+    const std::string too_long(129, '1');
+    const Case cases[] = {
+        {"missing", nlohmann::json(nlohmann::json::value_t::discarded),
+         "Records[1].kinesis.sequenceNumber: missing"},
+        {"a number", 49568167373333333,
+         "Records[1].kinesis.sequenceNumber: expected a string, got a number"},
+        {"not digits", "12a",
+         R"(Records[1].kinesis.sequenceNumber: not a sequence number (1 to 128 decimal digits): "12a")"},
+        {"signed", "-1",
+         R"(Records[1].kinesis.sequenceNumber: not a sequence number (1 to 128 decimal digits): "-1")"},
+        {"empty", "",
+         R"(Records[1].kinesis.sequenceNumber: not a sequence number (1 to 128 decimal digits): "")"},
+        {"null", nullptr,
+         R"(Records[1].kinesis.sequenceNumber: not a sequence number (1 to 128 decimal digits): "")"},
+        {"129 digits", too_long,
+         R"(Records[1].kinesis.sequenceNumber: not a sequence number (1 to 128 decimal digits): ")" +
+             std::string(40, '1') + R"("...)"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.name);
+        const std::string event = event_with_kinesis_1([&](nlohmann::json& k) {
+            if (c.sequence_number.is_discarded()) {
+                k.erase("sequenceNumber");
+            } else {
+                k["sequenceNumber"] = c.sequence_number;
+            }
+        });
+        require_defect_on_record_1(event, c.defect);
+
+        // No record is processed: the retry would repeat the work.
+        kbatch::InvocationHandler handler;
+        CountingProcessor processor;
+        kbatch::test::TestContext context;
+        std::string response = "stale";
+        const kbatch::Status status = handler.handle(event, processor, context.context, &response);
+        REQUIRE_FALSE(status.is_ok());
+        CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
+        CHECK(status.message() ==
+              "Records[1] failed and has no usable sequence number to report, so the whole batch "
+              "must be retried: " +
+                  c.defect);
+        CHECK(processor.calls == 0);
+        CHECK(response.empty());
+    }
+}

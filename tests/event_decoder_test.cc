@@ -1,0 +1,310 @@
+// Decoding Kinesis events that are valid: every field reaches the record view, in event order,
+// whatever the JSON looks like (escapes, whitespace, order, missing or null optional fields).
+// Errors and defects are in decode_errors_test.cc, the peers' real files in peer_fixtures_test.cc.
+#include <cstddef>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "event_decoder.h"
+#include "test_support.h"
+
+namespace {
+
+using kbatch::test::TestRecord;
+
+const kbatch::DecodedBatch& decode_ok(kbatch::EventDecoder& decoder, std::string_view event) {
+    const kbatch::Status status = decoder.decode(event);
+    INFO(status.to_string());
+    REQUIRE(status.is_ok());
+    return decoder.batch();
+}
+
+// A minimal record: only the three fields a record cannot do without.
+std::string minimal_record(std::string_view sequence_number, std::string_view data_base64) {
+    return R"({"kinesis":{"sequenceNumber":")" + std::string(sequence_number) +
+           R"(","partitionKey":"p","data":")" + std::string(data_base64) + R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("every field of a record reaches the view") {
+    const std::string event = R"({"Records":[{
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": "s1",
+            "sequenceNumber": "49568167373333333333333333333333333333333333333333333333",
+            "data": "SGVsbG8gV29ybGQ=",
+            "approximateArrivalTimestamp": 1480641523.477,
+            "encryptionType": "KMS"
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": "shardId-000000000000:49568167373333333333333333333333333333333333333333333333",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": "arn:aws:iam::123456789012:role/LambdaRole",
+        "awsRegion": "us-east-1",
+        "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/simple-stream"
+    }]})";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    const kbatch::KinesisRecord& r = batch.records[0];
+    CHECK(r.sequence_number() == "49568167373333333333333333333333333333333333333333333333");
+    CHECK(r.partition_key() == "s1");
+    CHECK(r.text() == "Hello World");
+    CHECK(r.data().size() == 11);
+    CHECK(r.approximate_arrival() == 1480641523.477);
+    CHECK(r.encryption_type() == "KMS");
+    CHECK(r.kinesis_schema_version() == "1.0");
+    CHECK(r.event_source() == "aws:kinesis");
+    CHECK(r.event_version() == "1.0");
+    CHECK(r.event_id() ==
+          "shardId-000000000000:49568167373333333333333333333333333333333333333333333333");
+    CHECK(r.event_name() == "aws:kinesis:record");
+    CHECK(r.invoke_identity_arn() == "arn:aws:iam::123456789012:role/LambdaRole");
+    CHECK(r.aws_region() == "us-east-1");
+    CHECK(r.event_source_arn() == "arn:aws:kinesis:us-east-1:123456789012:stream/simple-stream");
+}
+
+TEST_CASE("records keep event order and sequence numbers stay text") {
+    // Not sorted, different lengths, leading zeros: any numeric handling would change them.
+    const std::vector<std::string> sequence_numbers = {
+        "9",
+        "100",
+        "10",
+        "0000123",
+        std::string(128, '9'),  // the longest Kinesis allows; no integer type holds it
+        "49545115243490985018280067714973144582180062593244200961"};
+    std::vector<TestRecord> records;
+    for (const std::string& s : sequence_numbers)
+        records.push_back({s, "data for " + s});
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(records));
+    REQUIRE(batch.records.size() == sequence_numbers.size());
+    CHECK(batch.defects.empty());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        CHECK(batch.records[i].sequence_number() == sequence_numbers[i]);
+        CHECK(batch.records[i].text() == "data for " + sequence_numbers[i]);
+    }
+}
+
+TEST_CASE("10,000 records of seeded random bytes all decode to their own bytes") {
+    // Every record's data lives in one arena: if one overwrote another, a comparison fails.
+    std::mt19937 engine(7);
+    std::uniform_int_distribution<int> byte(0, 255), length(0, 64);
+    std::vector<TestRecord> records;
+    for (std::size_t i = 0; i < 10000; ++i) {
+        std::string data(static_cast<std::size_t>(length(engine)), '\0');
+        for (char& c : data)
+            c = static_cast<char>(byte(engine));
+        records.push_back({kbatch::test::sequence_number(i), std::move(data)});
+    }
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(records));
+    REQUIRE(batch.records.size() == records.size());
+    CHECK(batch.defects.empty());
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (batch.records[i].text() != records[i].data ||
+            batch.records[i].sequence_number() != records[i].sequence_number) {
+            ++mismatches;
+        }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("a UTF-8 byte-order mark and any whitespace around and inside the event are accepted") {
+    const std::string body = R"({"Records":[)" + minimal_record("1", "SGk=") + "]}";
+    const std::string variants[] = {
+        "\xEF\xBB\xBF" + body,
+        "\n" + body,
+        body + "\n",
+        body + "\r\n\t  ",
+        "\xEF\xBB\xBF\r\n" + body + "\n",
+        "{\n\t\"Records\"\t:\r\n[\n\t" + minimal_record("1", "SGk=") + "\n]\n}",
+    };
+    for (const std::string& event : variants) {
+        INFO(nlohmann::json(event).dump());
+        kbatch::EventDecoder decoder;
+        const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+        REQUIRE(batch.records.size() == 1);
+        CHECK(batch.records[0].sequence_number() == "1");
+        CHECK(batch.records[0].text() == "Hi");
+    }
+}
+
+TEST_CASE("timestamps written as integers, decimals or with exponents all decode") {
+    const std::pair<std::string_view, double> cases[] = {
+        {"1428537600", 1428537600.0},       {"1428537600.0", 1428537600.0},
+        {"1.4285376E9", 1428537600.0},      {"1.4285376e9", 1428537600.0},
+        {"1.4285376E+9", 1428537600.0},     {"14285376000E-1", 1428537600.0},
+        {"1480641523.477", 1480641523.477}, {"0", 0.0},
+    };
+    for (const auto& [text, expected] : cases) {
+        INFO(text);
+        const std::string event =
+            R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
+            R"("approximateArrivalTimestamp":)" +
+            std::string(text) + "}}]}";
+        kbatch::EventDecoder decoder;
+        const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+        REQUIRE(batch.records.size() == 1);
+        CHECK(batch.defects.empty());
+        CHECK(batch.records[0].approximate_arrival() == expected);
+    }
+}
+
+TEST_CASE("JSON escapes are resolved in values and in keys") {
+    // "+\/8=" is the base64 text "+/8=" (bytes FB FF) with its '/' escaped, as some JSON writers
+    // do; "\u0061" is 'a'. Keys with escapes are the same keys.
+    const std::string event = R"({"Rec\u006Frds":[{"kine\u0073is":{)"
+                              R"("sequence\u004Eumber":"\u0031\u0032",)"
+                              R"("partition\u004bey":"caf\u00e9 \"q\" \\ \ud83d\ude00",)"
+                              R"("d\u0061ta":"+\/8=",)"
+                              R"("encryptionType":"\u004B\u004D\u0053"},)"
+                              R"("event\u0049D":"shardId-1:12"}]})";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    const kbatch::KinesisRecord& r = batch.records[0];
+    CHECK(r.sequence_number() == "12");
+    CHECK(r.partition_key() == "caf\xC3\xA9 \"q\" \\ \xF0\x9F\x98\x80");
+    CHECK(r.text() == "\xFB\xFF");
+    CHECK(r.encryption_type() == "KMS");
+    CHECK(r.event_id() == "shardId-1:12");
+}
+
+TEST_CASE("unknown fields at every level are ignored, whatever they hold") {
+    // The unknown values hold keys the decoder looks for, to show that it does not look inside.
+    const std::string event = R"({
+        "window": {"start": "2020-12-09T07:04:00Z", "end": "2020-12-09T07:06:00Z"},
+        "state": {"Records": "not these", "kinesis": 1},
+        "Records": [{
+            "kinesis": {"sequenceNumber": "5", "partitionKey": "p", "data": "SGk=",
+                        "extra": {"data": "!!!", "sequenceNumber": 6}, "list": [1, [2, {}]]},
+            "eventSource": "aws:kinesis",
+            "userIdentity": null,
+            "nested": {"kinesis": {"sequenceNumber": "7"}},
+            "flag": true
+        }],
+        "isFinalInvokeForWindow": false,
+        "shardId": "shardId-000000000006"
+    })";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    CHECK(batch.records[0].sequence_number() == "5");
+    CHECK(batch.records[0].text() == "Hi");
+    CHECK(batch.records[0].event_source() == "aws:kinesis");
+}
+
+TEST_CASE("fields may come in any order") {
+    const std::string event = R"({"other":1,"Records":[
+        {"awsRegion":"eu-west-1","kinesis":{"data":"SGk=","partitionKey":"a","sequenceNumber":"2"},
+         "eventID":"x"},
+        {"kinesis":{"approximateArrivalTimestamp":3,"sequenceNumber":"1","data":"WW8=",
+                    "partitionKey":"b"},"awsRegion":"us-east-1"}
+    ]})";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 2);
+    CHECK(batch.defects.empty());
+    CHECK(batch.records[0].sequence_number() == "2");
+    CHECK(batch.records[0].text() == "Hi");
+    CHECK(batch.records[0].partition_key() == "a");
+    CHECK(batch.records[0].aws_region() == "eu-west-1");
+    CHECK(batch.records[0].event_id() == "x");
+    CHECK(batch.records[1].sequence_number() == "1");
+    CHECK(batch.records[1].text() == "Yo");
+    CHECK(batch.records[1].approximate_arrival() == 3.0);
+    CHECK(batch.records[1].aws_region() == "us-east-1");
+}
+
+TEST_CASE("missing optional fields are empty, not defects") {
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch =
+        decode_ok(decoder, R"({"Records":[)" + minimal_record("42", "") + "]}");
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    const kbatch::KinesisRecord& r = batch.records[0];
+    CHECK(r.sequence_number() == "42");
+    CHECK(r.data().empty());  // "" is valid base64 for no bytes
+    CHECK(r.approximate_arrival() == 0.0);
+    CHECK(r.encryption_type().empty());
+    CHECK(r.kinesis_schema_version().empty());
+    CHECK(r.event_id().empty());
+    CHECK(r.event_name().empty());
+    CHECK(r.event_source().empty());
+    CHECK(r.event_source_arn().empty());
+    CHECK(r.event_version().empty());
+    CHECK(r.invoke_identity_arn().empty());
+    CHECK(r.aws_region().empty());
+}
+
+TEST_CASE("null for an optional field counts as absent") {
+    const std::string event = R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p",
+        "data":"SGk=","encryptionType":null,"kinesisSchemaVersion":null,
+        "approximateArrivalTimestamp":null},
+        "eventID":null,"eventName":null,"eventSource":null,"eventSourceARN":null,
+        "eventVersion":null,"invokeIdentityArn":null,"awsRegion":null}]})";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    const kbatch::KinesisRecord& r = batch.records[0];
+    CHECK(r.text() == "Hi");
+    CHECK(r.encryption_type().empty());
+    CHECK(r.kinesis_schema_version().empty());
+    CHECK(r.approximate_arrival() == 0.0);
+    CHECK(r.event_id().empty());
+    CHECK(r.aws_region().empty());
+}
+
+TEST_CASE("an empty Records array is a batch of no records") {
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, R"({"Records":[]})");
+    CHECK(batch.records.empty());
+    CHECK(batch.defects.empty());
+}
+
+TEST_CASE("a decoder reused across events gives each event's own records") {
+    kbatch::EventDecoder decoder;
+    const auto big = kbatch::test::numbered_records(500, "big record number ");
+    const auto small = kbatch::test::numbered_records(3, "s");
+    for (const auto* records : {&big, &small, &big}) {
+        const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(*records));
+        REQUIRE(batch.records.size() == records->size());
+        for (std::size_t i = 0; i < records->size(); ++i) {
+            CHECK(batch.records[i].text() == (*records)[i].data);
+        }
+    }
+    // A failed decode leaves an empty batch and does not spoil the next one.
+    CHECK_FALSE(decoder.decode(R"({"Records":[)").is_ok());
+    CHECK(decoder.batch().records.empty());
+    CHECK(decode_ok(decoder, kbatch::test::event_json(small)).records.size() == 3);
+}
+
+TEST_CASE("decode_in_place gives the same records as decode") {
+    const auto records = kbatch::test::numbered_records(50, "in place ");
+    const std::string event = kbatch::test::event_json(records);
+    std::string buffer = event;
+    kbatch::EventDecoder decoder;
+    const kbatch::Status status = decoder.decode_in_place(buffer);
+    INFO(status.to_string());
+    REQUIRE(status.is_ok());
+    CHECK(buffer == event);  // the caller's text is not changed
+    const kbatch::DecodedBatch& batch = decoder.batch();
+    REQUIRE(batch.records.size() == records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        CHECK(batch.records[i].sequence_number() == records[i].sequence_number);
+        CHECK(batch.records[i].text() == records[i].data);
+    }
+}

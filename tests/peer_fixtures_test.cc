@@ -1,0 +1,376 @@
+// Every Kinesis event saved from the peer projects (../shared/fixtures/peer-events, see its
+// SOURCES.md) decodes to what those files say. Expected values are read from each file with
+// nlohmann/json and the tests' own base64 decoder, never from kbatch.
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "event_decoder.h"
+#include "invocation_handler.h"
+#include "test_support.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+// Not an event but the mustache template behind `sam local generate-event kinesis get-records`.
+constexpr std::string_view kSamTemplate = "aws-sam-cli/Kinesis.json";
+
+struct Fixture {
+    std::string
+        name;  // path relative to the fixtures folder, e.g. "aws-lambda-go/kinesis-event.json"
+    std::string bytes;  // the file exactly
+    nlohmann::json json;
+};
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+nlohmann::json parse_fixture(std::string_view bytes) {
+    if (bytes.starts_with(kByteOrderMark))
+        bytes.remove_prefix(kByteOrderMark.size());
+    return nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+}
+
+Fixture load_fixture(std::string_view name) {
+    Fixture fixture{
+        std::string(name), kbatch::test::read_file(kbatch::test::fixtures_dir() / name), {}};
+    fixture.json = parse_fixture(fixture.bytes);
+    REQUIRE(fixture.json.is_object());
+    return fixture;
+}
+
+// A Kinesis event: a JSON object with a Records array, in a file named for Kinesis or holding
+// records from aws:kinesis (the TypeScript dynamodb-stream.json is DynamoDB-through-Kinesis).
+bool is_kinesis_event(const std::string& name, const nlohmann::json& json) {
+    if (!json.is_object() || !json.contains("Records") || !json["Records"].is_array())
+        return false;
+    if (lower(name).find("kinesis") != std::string::npos)
+        return true;
+    for (const nlohmann::json& record : json["Records"]) {
+        if (record.is_object() && record.value("eventSource", "") == "aws:kinesis")
+            return true;
+    }
+    return false;
+}
+
+// Every Kinesis event under the fixtures folder except the SAM template, sorted by name.
+std::vector<Fixture> kinesis_events() {
+    const fs::path root = kbatch::test::fixtures_dir();
+    INFO("the peer fixtures belong at " << root
+                                        << " (../shared/fixtures/peer-events beside the "
+                                           "repository)");
+    REQUIRE(fs::is_directory(root));
+    std::vector<Fixture> events;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        if (!entry.is_regular_file() || entry.path().extension() != ".json")
+            continue;
+        const std::string name = entry.path().lexically_relative(root).generic_string();
+        if (name == kSamTemplate)
+            continue;
+        std::string bytes = kbatch::test::read_file(entry.path());
+        nlohmann::json json = parse_fixture(bytes);
+        if (is_kinesis_event(name, json))
+            events.push_back({name, std::move(bytes), std::move(json)});
+    }
+    std::sort(events.begin(), events.end(),
+              [](const Fixture& a, const Fixture& b) { return a.name < b.name; });
+    return events;
+}
+
+std::string string_or_empty(const nlohmann::json& object, const char* key) {
+    if (!object.contains(key) || object[key].is_null())
+        return {};
+    return object[key].get<std::string>();
+}
+
+// Fails every record; the reason is irrelevant here.
+class FailsEverything final : public kbatch::RecordProcessor {
+  public:
+    kbatch::Result process(const kbatch::KinesisRecord&, const kbatch::Context&) override {
+        return kbatch::Result::failure("failed on purpose");
+    }
+};
+
+// Fails the records whose data is not JSON, as the Powertools "getting started" handler does.
+class FailsNonJson final : public kbatch::RecordProcessor {
+  public:
+    kbatch::Result process(const kbatch::KinesisRecord& record, const kbatch::Context&) override {
+        if (nlohmann::json::accept(record.text()))
+            return kbatch::Result::ok();
+        return kbatch::Result::failure("not JSON");
+    }
+};
+
+std::string respond(const Fixture& fixture, kbatch::RecordProcessor& processor) {
+    kbatch::InvocationHandler handler;
+    kbatch::test::TestContext context;
+    std::string response;
+    const kbatch::Status status =
+        handler.handle(fixture.bytes, processor, context.context, &response);
+    INFO(fixture.name << ": " << status.to_string());
+    REQUIRE(status.is_ok());
+    return response;
+}
+
+}  // namespace
+
+TEST_CASE("the peer fixtures hold the Kinesis events this suite relies on") {
+    // Guards the discovery below: if it silently found nothing, every other check would pass.
+    std::set<std::string> names;
+    for (const Fixture& fixture : kinesis_events())
+        names.insert(fixture.name);
+    for (const char* expected : {
+             "aws-lambda-dotnet/kinesis-event.json",
+             "aws-lambda-dotnet/kinesis-timewindow-event.json",
+             "aws-lambda-go/kinesis-event.json",
+             "aws-lambda-go/kinesis-time-window-event.json",
+             "aws-lambda-java-libs/kinesis_event.json",
+             "aws-lambda-java-libs/kinesis_event_roundtrip.json",
+             "aws-lambda-java-libs/kinesis_time_window_event.json",
+             "aws-lambda-rust-runtime/example-kinesis-event-encrypted.json",
+             "powertools-lambda-java-serialization/kinesis_event.json",
+             "powertools-lambda-java/kinesis_event.json",
+             "powertools-lambda-java/kinesis_event_big.json",
+             "powertools-lambda-java/kinesis_invalid_messages.json",
+             "powertools-lambda-python/getting_started_kinesis_event.json",
+             "powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json",
+             "powertools-lambda-python/kinesisStreamEvent.json",
+             "powertools-lambda-typescript/dynamodb-stream.json",
+         }) {
+        CHECK(names.count(expected) == 1);
+    }
+    // Responses are not events.
+    CHECK(names.count("aws-lambda-dotnet/kinesis-batchitemfailures-response.json") == 0);
+    CHECK(names.count("powertools-lambda-python/getting_started_kinesis_response.json") == 0);
+}
+
+TEST_CASE("every peer Kinesis event decodes to the records its JSON holds") {
+    for (const Fixture& fixture : kinesis_events()) {
+        INFO(fixture.name);
+        kbatch::EventDecoder decoder;
+        const kbatch::Status status = decoder.decode(fixture.bytes);
+        INFO(status.to_string());
+        REQUIRE(status.is_ok());
+        const kbatch::DecodedBatch& batch = decoder.batch();
+        const nlohmann::json& records = fixture.json["Records"];
+        REQUIRE(batch.records.size() == records.size());
+        CHECK(batch.defects.empty());
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            INFO("Records[" << i << "]");
+            const nlohmann::json& expected = records[i];
+            const nlohmann::json& kinesis = expected["kinesis"];
+            const kbatch::KinesisRecord& actual = batch.records[i];
+            CHECK(actual.sequence_number() == kinesis["sequenceNumber"].get<std::string>());
+            CHECK(actual.partition_key() == kinesis["partitionKey"].get<std::string>());
+            const auto data =
+                kbatch::test::reference_base64_decode(kinesis["data"].get<std::string>());
+            REQUIRE(data);
+            CHECK(actual.text() == *data);
+            CHECK(actual.data().size() == data->size());
+            CHECK(actual.approximate_arrival() ==
+                  kinesis["approximateArrivalTimestamp"].get<double>());
+            CHECK(actual.encryption_type() == string_or_empty(kinesis, "encryptionType"));
+            CHECK(actual.kinesis_schema_version() ==
+                  string_or_empty(kinesis, "kinesisSchemaVersion"));
+            CHECK(actual.event_id() == string_or_empty(expected, "eventID"));
+            CHECK(actual.event_name() == string_or_empty(expected, "eventName"));
+            CHECK(actual.event_source() == string_or_empty(expected, "eventSource"));
+            CHECK(actual.event_source_arn() == string_or_empty(expected, "eventSourceARN"));
+            CHECK(actual.event_version() == string_or_empty(expected, "eventVersion"));
+            CHECK(actual.invoke_identity_arn() == string_or_empty(expected, "invokeIdentityArn"));
+            CHECK(actual.aws_region() == string_or_empty(expected, "awsRegion"));
+        }
+    }
+}
+
+TEST_CASE(
+    "every peer Kinesis event, all failed, reports each sequence number once in event order") {
+    for (const Fixture& fixture : kinesis_events()) {
+        INFO(fixture.name);
+        std::vector<std::string> expected;
+        for (const nlohmann::json& record : fixture.json["Records"]) {
+            const auto sequence_number = record["kinesis"]["sequenceNumber"].get<std::string>();
+            if (std::find(expected.begin(), expected.end(), sequence_number) == expected.end()) {
+                expected.push_back(sequence_number);
+            }
+        }
+        FailsEverything processor;
+        CHECK(kbatch::test::item_identifiers(respond(fixture, processor)) == expected);
+    }
+}
+
+TEST_CASE("a UTF-8 byte-order mark is skipped (aws-lambda-dotnet)") {
+    const Fixture dotnet = load_fixture("aws-lambda-dotnet/kinesis-event.json");
+    REQUIRE(std::string_view(dotnet.bytes).starts_with(kByteOrderMark));  // the premise
+    // Its content is the Go fixture's: the records must be the same.
+    const Fixture go = load_fixture("aws-lambda-go/kinesis-event.json");
+    kbatch::EventDecoder dotnet_decoder, go_decoder;
+    REQUIRE(dotnet_decoder.decode(dotnet.bytes).is_ok());
+    REQUIRE(go_decoder.decode(go.bytes).is_ok());
+    const auto& a = dotnet_decoder.batch().records;
+    const auto& b = go_decoder.batch().records;
+    REQUIRE(a.size() == 2);
+    REQUIRE(b.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        CHECK(a[i].sequence_number() == b[i].sequence_number());
+        CHECK(a[i].text() == b[i].text());
+        CHECK(a[i].approximate_arrival() == b[i].approximate_arrival());
+        CHECK(a[i].event_source_arn() == b[i].event_source_arn());
+    }
+    CHECK(a[0].text() == "Hello World");
+}
+
+TEST_CASE("tabs and no trailing newline (aws-lambda-go)") {
+    const Fixture go = load_fixture("aws-lambda-go/kinesis-event.json");
+    REQUIRE(go.bytes.find('\t') != std::string::npos);  // the premise
+    REQUIRE(go.bytes.back() == '}');
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(go.bytes).is_ok());
+    const auto& records = decoder.batch().records;
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].sequence_number() ==
+          "49568167373333333333333333333333333333333333333333333333");
+    CHECK(records[1].sequence_number() ==
+          "49568167373333333334444444444444444444444444444444444444");
+    CHECK(records[0].text() == "Hello World");
+    CHECK(records[1].text() == "Hello World");
+    CHECK(records[0].approximate_arrival() == 1480641523.477);
+}
+
+TEST_CASE("timestamps in exponent form and as integers (aws-lambda-java-libs)") {
+    // 1.4285376E9 (the Java round-trip file), 1428537600 (the original) and 1.607497475E9.
+    struct Case {
+        const char* name;
+        double expected;
+    };
+    for (const Case& c :
+         {Case{"aws-lambda-java-libs/kinesis_event_roundtrip.json", 1428537600.0},
+          Case{"aws-lambda-java-libs/kinesis_event.json", 1428537600.0},
+          Case{"aws-lambda-java-libs/kinesis_time_window_event.json", 1607497475.0}}) {
+        INFO(c.name);
+        const Fixture fixture = load_fixture(c.name);
+        kbatch::EventDecoder decoder;
+        REQUIRE(decoder.decode(fixture.bytes).is_ok());
+        REQUIRE(decoder.batch().records.size() == 1);
+        CHECK(decoder.batch().records[0].approximate_arrival() == c.expected);
+    }
+    const Fixture roundtrip = load_fixture("aws-lambda-java-libs/kinesis_event_roundtrip.json");
+    REQUIRE(roundtrip.bytes.find("1.4285376E9") != std::string::npos);  // the premise
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(roundtrip.bytes).is_ok());
+    CHECK(decoder.batch().records[0].text() == "Hello, this is a test 123.");
+    CHECK(decoder.batch().records[0].encryption_type() == "NONE");
+}
+
+TEST_CASE("encryptionType KMS and a missing encryptionType (aws-lambda-rust-runtime)") {
+    const Fixture rust =
+        load_fixture("aws-lambda-rust-runtime/example-kinesis-event-encrypted.json");
+    REQUIRE_FALSE(rust.json["Records"][1]["kinesis"].contains("encryptionType"));  // the premise
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(rust.bytes).is_ok());
+    REQUIRE(decoder.batch().records.size() == 2);
+    CHECK(decoder.batch().defects.empty());
+    CHECK(decoder.batch().records[0].encryption_type() == "KMS");
+    CHECK(decoder.batch().records[1].encryption_type().empty());
+}
+
+TEST_CASE("records out of sequence order stay in event order") {
+    // CloudWatch Logs through Kinesis: the first record has the higher sequence number; its data
+    // is gzip (binary), which must come through byte for byte.
+    const Fixture logs =
+        load_fixture("powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json");
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(logs.bytes).is_ok());
+    const auto& records = decoder.batch().records;
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].sequence_number() ==
+          "49635052289529725553291405521504870233219489715332317186");
+    CHECK(records[1].sequence_number() ==
+          "49635052289529725553291405520881064510298312199003701250");
+    CHECK(records[0].sequence_number() > records[1].sequence_number());  // same length: text order
+    CHECK(records[0].text().starts_with("\x1F\x8B"));
+
+    // Powertools Java's big event: 13 records, ...961 sixth, after ...966.
+    const Fixture big = load_fixture("powertools-lambda-java/kinesis_event_big.json");
+    REQUIRE(decoder.decode(big.bytes).is_ok());
+    REQUIRE(decoder.batch().records.size() == 13);
+    CHECK(decoder.batch().records[4].sequence_number() ==
+          "49545115243490985018280067714973144582180062593244200966");
+    CHECK(decoder.batch().records[5].sequence_number() ==
+          "49545115243490985018280067714973144582180062593244200961");
+    FailsEverything processor;
+    const auto identifiers = kbatch::test::item_identifiers(respond(big, processor));
+    REQUIRE(identifiers.size() == 13);
+    CHECK(identifiers[5] == "49545115243490985018280067714973144582180062593244200961");
+}
+
+TEST_CASE("a repeated sequence number is reported once (powertools-lambda-java-serialization)") {
+    const Fixture twins = load_fixture("powertools-lambda-java-serialization/kinesis_event.json");
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(twins.bytes).is_ok());
+    const auto& records = decoder.batch().records;
+    REQUIRE(records.size() == 2);
+    CHECK(records[0].sequence_number() == records[1].sequence_number());  // the premise
+    CHECK(records[0].text() == R"({"id":1234, "name":"product", "price":42})");
+    CHECK(records[1].text() == R"({"id":12345, "name":"product5", "price":45})");
+
+    FailsEverything processor;
+    kbatch::InvocationHandler handler;
+    kbatch::test::TestContext context;
+    std::string response;
+    REQUIRE(handler.handle(twins.bytes, processor, context.context, &response).is_ok());
+    CHECK(handler.report().failures.size() == 2);      // both failed...
+    CHECK(kbatch::test::item_identifiers(response) ==  // ...and are reported once
+          std::vector<std::string>{"49545115243490985018280067714973144582180062593244200961"});
+}
+
+TEST_CASE("Powertools' getting-started event gives Powertools' own response") {
+    // The handler in Powertools' example fails records whose data is not JSON; its saved
+    // response is the answer.
+    const Fixture event =
+        load_fixture("powertools-lambda-python/getting_started_kinesis_event.json");
+    const Fixture expected =
+        load_fixture("powertools-lambda-python/getting_started_kinesis_response.json");
+    FailsNonJson processor;
+    CHECK(nlohmann::json::parse(respond(event, processor)) == expected.json);
+}
+
+TEST_CASE("the SAM template's placeholders are defects that make the batch unidentifiable") {
+    // "{{{data}}}" is not base64 and "{{{sequence}}}" is not a sequence number: the record cannot
+    // be processed and cannot be reported, so the invocation fails and Lambda retries it.
+    const Fixture sam = load_fixture(std::string(kSamTemplate));
+    kbatch::EventDecoder decoder;
+    const kbatch::Status decoded = decoder.decode(sam.bytes);
+    INFO(decoded.to_string());
+    REQUIRE(decoded.is_ok());  // it is valid JSON with a Records array
+    REQUIRE(decoder.batch().records.size() == 1);
+    REQUIRE(decoder.batch().defects.size() == 1);
+    CHECK(decoder.batch().defects[0].index == 0);
+    CHECK(
+        decoder.batch().defects[0].reason ==
+        "Records[0].kinesis.data: not valid base64: length 10 is not a multiple of 4 at offset 10");
+
+    FailsEverything processor;
+    kbatch::InvocationHandler handler;
+    kbatch::test::TestContext context;
+    std::string response;
+    const kbatch::Status status = handler.handle(sam.bytes, processor, context.context, &response);
+    REQUIRE_FALSE(status.is_ok());
+    CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
+    CHECK_THAT(status.to_string(),
+               Catch::StartsWith("Kbatch.UnidentifiableFailure: Records[0] failed and has no "
+                                 "usable sequence number"));
+    CHECK(response.empty());
+}
