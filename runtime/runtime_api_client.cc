@@ -81,8 +81,8 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     const http::fields no_headers;
     // No timeout: between invocations Lambda freezes the process, and a frozen clock must not
     // turn into an error when it thaws.
-    ApiOutcome outcome =
-        send(http::verb::get, kNextPath, no_headers, {}, std::nullopt, kMaxReadableEventBytes, event);
+    ApiOutcome outcome = send(http::verb::get, kNextPath, no_headers, {}, std::nullopt,
+                              kMaxReadableEventBytes, event);
     if (!outcome.ok())
         return outcome;
 

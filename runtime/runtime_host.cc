@@ -93,7 +93,8 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         ApiOutcome posted;
         if (status.is_ok()) {
             log_batch_report(logger, handler.report(), elapsed);
-            for (const std::string& warning : retry_watch.observe(handler.batch(), handler.report())) {
+            for (const std::string& warning :
+                 retry_watch.observe(handler.batch(), handler.report())) {
                 logger.error(warning);
             }
             posted = api.post_response(invocation.request_id, response);

@@ -80,7 +80,8 @@ Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings
 
     if (const std::string margin = get("KBATCH_DEADLINE_MARGIN_MS"); !margin.empty()) {
         std::int64_t value = -1;
-        const auto [end, error] = std::from_chars(margin.data(), margin.data() + margin.size(), value);
+        const auto [end, error] =
+            std::from_chars(margin.data(), margin.data() + margin.size(), value);
         if (error != std::errc() || end != margin.data() + margin.size() || value < 0) {
             return config_error(fmt::format(
                 "KBATCH_DEADLINE_MARGIN_MS: \"{}\" is not a whole number of milliseconds", margin));

@@ -21,9 +21,9 @@ namespace kbatch {
 ///   LAMBDA_TASK_ROOT         the function's folder (/var/task): plugins are looked for there
 ///   KBATCH_PLUGIN_CONFIG     the plugin's JSON configuration (default {})
 ///   KBATCH_FAILURE_MODE      report-all (default) or stop-on-first-failure
-///   KBATCH_ON_ALL_FAILED     report (default) or error: fail the invocation when no record succeeded
-///   KBATCH_DEADLINE_MARGIN_MS  stop handing out records this close to the deadline (default 500)
-///   KBATCH_PLUGIN_PATH       extra plugin folders, ':'-separated, searched first
+///   KBATCH_ON_ALL_FAILED     report (default) or error: fail the invocation when no record
+///   succeeded KBATCH_DEADLINE_MARGIN_MS  stop handing out records this close to the deadline
+///   (default 500) KBATCH_PLUGIN_PATH       extra plugin folders, ':'-separated, searched first
 ///   AWS_LAMBDA_LOG_FORMAT    Text (default) or JSON
 ///   AWS_LAMBDA_LOG_LEVEL     TRACE, DEBUG, INFO (default), WARN, ERROR, FATAL
 struct RuntimeSettings {

@@ -39,8 +39,9 @@ void stop_at_deadline(const DecodedBatch& batch, std::size_t first, std::chrono:
     const std::size_t last =
         options.policy == FailurePolicy::kStopOnFirstFailure ? first + 1 : count;
     for (std::size_t index = first; index < last; ++index) {
-        report.failures.push_back(RecordFailure{index, batch.records[index].sequence_number(),
-                                                "not processed: the invocation's deadline was near"});
+        report.failures.push_back(
+            RecordFailure{index, batch.records[index].sequence_number(),
+                          "not processed: the invocation's deadline was near"});
     }
     context.logger().warn(fmt::format(
         "deadline guard: {} ms left (margin {} ms); {} of {} records were not processed and are "
@@ -86,7 +87,8 @@ Status run_batch(const DecodedBatch& batch, RecordProcessor& processor, const Co
             if (!is_usable_sequence_number(record.sequence_number())) {
                 return unidentifiable(index, result.reason());
             }
-            report.failures.push_back(RecordFailure{index, record.sequence_number(), result.reason()});
+            report.failures.push_back(
+                RecordFailure{index, record.sequence_number(), result.reason()});
         }
         if (stop_on_failure) {
             report.skipped_after_failure = count - index - 1;
@@ -98,10 +100,11 @@ Status run_batch(const DecodedBatch& batch, RecordProcessor& processor, const Co
         const RecordFailure& first = report.failures.front();
         return Status::error(
             ErrorKind::kAllRecordsFailed,
-            fmt::format("none of the {} records succeeded (first: Records[{}] {}: {}); failing the "
-                        "invocation so that Lambda retries the batch and BisectBatchOnFunctionError "
-                        "can split it",
-                        count, first.index, first.sequence_number, first.reason));
+            fmt::format(
+                "none of the {} records succeeded (first: Records[{}] {}: {}); failing the "
+                "invocation so that Lambda retries the batch and BisectBatchOnFunctionError "
+                "can split it",
+                count, first.index, first.sequence_number, first.reason));
     }
     return Status::ok();
 }

@@ -17,7 +17,8 @@ namespace {
 // ask CPUID: leaf 0x80000001, ECX bit 5.
 bool has_lzcnt() {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) == 0) return false;
+    if (__get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) == 0)
+        return false;
     return (ecx & (1u << 5)) != 0;
 }
 

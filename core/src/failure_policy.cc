@@ -26,8 +26,10 @@ std::string_view all_failed_action_name(AllFailedAction action) noexcept {
 }
 
 std::optional<AllFailedAction> parse_all_failed_action(std::string_view name) noexcept {
-    if (name == "report") return AllFailedAction::kReport;
-    if (name == "error") return AllFailedAction::kError;
+    if (name == "report")
+        return AllFailedAction::kReport;
+    if (name == "error")
+        return AllFailedAction::kError;
     return std::nullopt;
 }
 

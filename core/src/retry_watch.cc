@@ -27,12 +27,14 @@ std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const Ba
     const auto shard_of = [&shards](const KinesisRecord& record) -> ShardInBatch& {
         std::string key = shard_key(record);
         for (ShardInBatch& shard : shards) {
-            if (shard.key == key) return shard;
+            if (shard.key == key)
+                return shard;
         }
         shards.push_back(ShardInBatch{std::move(key), record.sequence_number(), {}});
         return shards.back();
     };
-    for (const KinesisRecord& record : batch.records) shard_of(record);
+    for (const KinesisRecord& record : batch.records)
+        shard_of(record);
     for (const RecordFailure& failure : report.failures) {
         ShardInBatch& shard = shard_of(batch.records[failure.index]);
         if (shard.lowest_failed.empty() ||
@@ -54,7 +56,8 @@ std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const Ba
                 shard.key, shard.first, remembered->second));
         }
         if (shard.lowest_failed.empty()) {
-            if (remembered != lowest_failed_.end()) lowest_failed_.erase(remembered);
+            if (remembered != lowest_failed_.end())
+                lowest_failed_.erase(remembered);
         } else {
             lowest_failed_[shard.key] = std::string(shard.lowest_failed);
         }

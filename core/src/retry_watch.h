@@ -21,13 +21,13 @@ namespace kbatch {
 /// Memory: one entry per shard with an outstanding failure.
 /// Thread safety: none; one watch per runtime loop.
 class RetryWatch {
-public:
+  public:
     /// Checks `batch` against the failures remembered from earlier batches, then remembers this
     /// batch's (see above). Returns one ERROR-worthy message per shard whose failed records were
     /// not delivered again; empty almost always.
     std::vector<std::string> observe(const DecodedBatch& batch, const BatchReport& report);
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> lowest_failed_;  // shard key -> sequence number
 };
 

@@ -31,7 +31,8 @@ constexpr int compare_sequence_numbers(std::string_view a, std::string_view b) n
     };
     a = strip(a);
     b = strip(b);
-    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+    if (a.size() != b.size())
+        return a.size() < b.size() ? -1 : 1;
     const int order = a.compare(b);
     return order < 0 ? -1 : (order > 0 ? 1 : 0);
 }
