@@ -152,6 +152,21 @@ TEST_CASE("a truncated event is an invalid event") {
     require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1")", "invalid JSON");
 }
 
+TEST_CASE("a truncated event's message does not point at its first byte") {
+    // The event is cut at the end; "near byte 0" sends the reader to the one place that is fine.
+    const std::string example =
+        kbatch::test::read_file(kbatch::test::events_dir() / "example.json");
+    for (const std::size_t cut : {example.size() / 2, example.size() - 3}) {
+        INFO("cut at " << cut);
+        kbatch::EventDecoder decoder;
+        const kbatch::Status status = decoder.decode(example.substr(0, cut));
+        REQUIRE_FALSE(status.is_ok());
+        CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
+        CHECK_THAT(status.message(),
+                   Catch::StartsWith("invalid JSON") && !Catch::Contains("near byte 0:"));
+    }
+}
+
 TEST_CASE("invalid JSON inside fields the decoder ignores is still invalid") {
     // On-demand parsing skips values it does not need; the event must still be valid JSON, or a
     // corrupt payload could be half-processed.

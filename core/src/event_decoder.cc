@@ -485,6 +485,7 @@ class EventWalker {
 // simdjson reports both content after the event and excessive nesting as a broken document.
 struct BracketScan {
     int max_depth = 0;
+    bool unclosed = false;                // the input ends inside the first value: truncated
     std::optional<std::size_t> trailing;  // where non-space content starts after the first value
 };
 
@@ -514,8 +515,10 @@ BracketScan scan_brackets(std::string_view json) {
             break;
         }
     }
-    if (at >= json.size())
+    if (at >= json.size()) {
+        scan.unclosed = true;
         return scan;
+    }
     for (++at; at < json.size(); ++at) {
         if (!is_space(json[at])) {
             scan.trailing = at;
@@ -586,6 +589,14 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
             status =
                 Status::error(ErrorKind::kInvalidEvent,
                               fmt::format("invalid JSON: nested deeper than {} levels", kMaxDepth));
+        } else if (scan.unclosed) {
+            // simdjson's location for a cut document is wherever its index ran out, often the
+            // first byte; the useful fact is that the end is missing.
+            status = Status::error(
+                ErrorKind::kInvalidEvent,
+                fmt::format("invalid JSON: the event ends at byte {} before its closing bracket "
+                            "(truncated?)",
+                            size + static_cast<std::size_t>(data - input)));
         } else if (scan.trailing) {
             status = Status::error(
                 ErrorKind::kInvalidEvent,
