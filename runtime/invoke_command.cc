@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_log.h"
+#include "cli_settings.h"
 #include "exit_codes.h"
 #include "failure_policy.h"
 #include "file_reader.h"
@@ -35,7 +36,7 @@ std::vector<fs::path> plugin_search_dirs(const std::vector<std::string>& user_di
 }
 
 void print_error(std::string_view message) {
-    fmt::print(stderr, "kbatch: error: {}\n", message);
+    print_cli_error("kbatch", message);
 }
 
 constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocations";
@@ -121,30 +122,16 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event) {
 
 int run_invoke(const InvokeOptions& options) {
     LogSettings log_settings;
-    if (Status status = read_log_settings(PluginConfig::process_environment, &log_settings);
-        !status.is_ok()) {
-        print_error(status.message());
-        return kExitFailure;
-    }
-    if (options.log_level) {
-        if (Status status = parse_log_level(*options.log_level, &log_settings.level);
-            !status.is_ok()) {
-            print_error(fmt::format("--log-level: {}", status.message()));
-            return kExitUsage;
-        }
+    if (auto error = read_cli_log_settings(options.log_level, &log_settings)) {
+        print_error(error->message);
+        return error->exit_code;
     }
     StreamLogger logger(stderr, log_settings);
 
-    nlohmann::json config = nlohmann::json::object();
-    const char* env_config = std::getenv("KBATCH_PLUGIN_CONFIG");
-    if (options.config || (env_config != nullptr && *env_config != '\0')) {
-        const std::string source = options.config ? "--config" : "KBATCH_PLUGIN_CONFIG";
-        config = nlohmann::json::parse(options.config ? *options.config : std::string(env_config),
-                                       nullptr, /*allow_exceptions=*/false);
-        if (config.is_discarded()) {
-            print_error(fmt::format("{} is not valid JSON", source));
-            return options.config ? kExitUsage : kExitFailure;
-        }
+    nlohmann::json config;
+    if (auto error = read_cli_plugin_config(options.config, &config)) {
+        print_error(error->message);
+        return error->exit_code;
     }
 
     std::string event;

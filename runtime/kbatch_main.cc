@@ -1,10 +1,11 @@
 // kbatch: the developer CLI. Subcommands live in their own files; this one only dispatches.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cpu_support.h"
 #include "exit_codes.h"
 #include "invoke_command.h"
+#include "serve_command.h"
 
 int main(int argc, char** argv) {
     if (kbatch::Status status = kbatch::check_cpu_support(); !status.is_ok()) {
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
 
     kbatch::InvokeOptions invoke_options;
     CLI::App* invoke = kbatch::add_invoke_command(app, invoke_options);
+    kbatch::ServeOptions serve_options;
+    CLI::App* serve = kbatch::add_serve_command(app, serve_options);
 
     try {
         app.parse(argc, argv);
@@ -23,6 +26,9 @@ int main(int argc, char** argv) {
         // --help is a "parse error" with exit code 0; every real one is a usage error.
         return app.exit(e) == 0 ? kbatch::kExitOk : kbatch::kExitUsage;
     }
-    if (invoke->parsed()) return kbatch::run_invoke(invoke_options);
+    if (invoke->parsed())
+        return kbatch::run_invoke(invoke_options);
+    if (serve->parsed())
+        return kbatch::run_serve(serve_options);
     return kbatch::kExitUsage;
 }

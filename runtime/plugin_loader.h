@@ -23,8 +23,8 @@ Status resolve_plugin(std::string_view spec, std::span<const std::filesystem::pa
                       std::filesystem::path* file);
 
 /// The folders where plugins shipped with kbatch live, relative to the running executable:
-/// plugins/ next to it (the build tree and the Lambda layer) and ../lib/kbatch/plugins (an
-/// installed prefix).
+/// plugins/ next to it (the build tree) and ../lib/kbatch/plugins (an installed prefix). When
+/// KBATCH_HOME is set (by the Lambda layer's bootstrap), only $KBATCH_HOME/lib/kbatch/plugins.
 std::vector<std::filesystem::path> bundled_plugin_dirs();
 
 /// The plugin loaded when none is named.

@@ -26,7 +26,7 @@ namespace kbatch::serve {
 /// Ownership: does not own `lambda` or `logger`, which must outlive it.
 /// Thread safety: handle() runs on many connection threads at once; it keeps no state of its own.
 class ApiRoutes final : public RequestHandler {
-public:
+  public:
     ApiRoutes(LocalLambda& lambda, Logger& logger) : lambda_(lambda), logger_(logger) {}
 
     Reply handle(HttpRequest& request, const Connection& connection) override;
@@ -35,7 +35,7 @@ public:
     /// How often a waiting GET /next checks that its runtime is still connected.
     static constexpr std::chrono::milliseconds kNextCheckInterval{200};
 
-private:
+  private:
     Reply next(const Connection& connection);
     Reply post(std::string_view request_id, bool is_error, HttpRequest& request);
     Reply init_error(HttpRequest& request);

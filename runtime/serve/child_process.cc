@@ -19,7 +19,8 @@ namespace {
 std::vector<char*> c_strings(const std::vector<std::string>& strings) {
     std::vector<char*> pointers;
     pointers.reserve(strings.size() + 1);
-    for (const std::string& s : strings) pointers.push_back(const_cast<char*>(s.c_str()));
+    for (const std::string& s : strings)
+        pointers.push_back(const_cast<char*>(s.c_str()));
     pointers.push_back(nullptr);
     return pointers;
 }
@@ -37,7 +38,8 @@ int wait_blocking(pid_t pid) {
                              int max_fd) {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    if (getppid() != parent)
+        _exit(127);  // the parent died before prctl took effect
 
     // The parent blocks SIGINT/SIGTERM for sigwait() and ignores SIGPIPE; a mask and an ignored
     // disposition would both survive exec.
@@ -53,11 +55,12 @@ int wait_blocking(pid_t pid) {
     // its accept() and a fork() here would leak into the runtime and keep that connection open
     // after `serve` closed it. So the child closes everything but stdio and the error pipe.
     const auto first = static_cast<unsigned>(error_pipe);
-    const bool closed = (first <= 3 || close_range(3, first - 1, 0) == 0) &&
-                        close_range(first + 1, ~0U, 0) == 0;
+    const bool closed =
+        (first <= 3 || close_range(3, first - 1, 0) == 0) && close_range(first + 1, ~0U, 0) == 0;
     if (!closed) {
         for (int fd = 3; fd < max_fd; ++fd) {
-            if (fd != error_pipe) close(fd);
+            if (fd != error_pipe)
+                close(fd);
         }
     }
 
@@ -71,20 +74,24 @@ int wait_blocking(pid_t pid) {
 }  // namespace
 
 std::string describe_wait_status(int wait_status) {
-    if (WIFEXITED(wait_status)) return fmt::format("exit status {}", WEXITSTATUS(wait_status));
+    if (WIFEXITED(wait_status))
+        return fmt::format("exit status {}", WEXITSTATUS(wait_status));
     if (WIFSIGNALED(wait_status)) {
         const int signal = WTERMSIG(wait_status);
         const char* description = sigdescr_np(signal);
-        if (description == nullptr) return fmt::format("signal: {}", signal);
+        if (description == nullptr)
+            return fmt::format("signal: {}", signal);
         std::string text(description);
-        for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : text)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return "signal: " + text;
     }
     return fmt::format("wait status {:#x}", wait_status);
 }
 
 ChildProcess::~ChildProcess() {
-    if (running()) stop(std::chrono::milliseconds::zero());
+    if (running())
+        stop(std::chrono::milliseconds::zero());
 }
 
 bool ChildProcess::start(const std::vector<std::string>& argv,
@@ -111,7 +118,8 @@ bool ChildProcess::start(const std::vector<std::string>& argv,
         *error = fmt::format("cannot run {}: fork: {}", argv[0], std::strerror(fork_error));
         return false;
     }
-    if (pid == 0) exec_child(parent, args.data(), envp.data(), error_pipe[1], max_fd);
+    if (pid == 0)
+        exec_child(parent, args.data(), envp.data(), error_pipe[1], max_fd);
 
     // Also set here: whichever of parent and child runs first, the group exists before either
     // signals it.
@@ -133,13 +141,15 @@ bool ChildProcess::start(const std::vector<std::string>& argv,
 }
 
 std::optional<int> ChildProcess::poll_exit() {
-    if (!running()) return std::nullopt;
+    if (!running())
+        return std::nullopt;
     int status = 0;
     pid_t result;
     do {
         result = waitpid(pid_, &status, WNOHANG);
     } while (result < 0 && errno == EINTR);
-    if (result == 0) return std::nullopt;
+    if (result == 0)
+        return std::nullopt;
     // Whatever the runtime started in its group (a shell's children, say) goes with it.
     kill(-pid_, SIGKILL);
     pid_ = -1;
@@ -147,7 +157,8 @@ std::optional<int> ChildProcess::poll_exit() {
 }
 
 int ChildProcess::stop(std::chrono::milliseconds grace) {
-    if (!running()) return -1;
+    if (!running())
+        return -1;
     const pid_t pid = pid_;
     if (grace > std::chrono::milliseconds::zero()) {
         kill(-pid, SIGTERM);

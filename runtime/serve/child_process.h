@@ -24,7 +24,7 @@ std::string describe_wait_status(int wait_status);
 /// Thread safety: none. One thread (the supervisor's) starts, polls and stops it, and must be the
 /// thread that lives as long as the child (see PR_SET_PDEATHSIG).
 class ChildProcess {
-public:
+  public:
     ChildProcess() = default;
     ~ChildProcess();
     ChildProcess(const ChildProcess&) = delete;
@@ -49,7 +49,7 @@ public:
     /// zero grace). Returns the wait status; -1 if nothing was running.
     int stop(std::chrono::milliseconds grace);
 
-private:
+  private:
     pid_t pid_ = -1;
 };
 

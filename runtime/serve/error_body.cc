@@ -13,9 +13,8 @@ std::string dump(const nlohmann::json& json) {
 }  // namespace
 
 std::string error_body(std::string_view type, std::string_view message) {
-    return dump({{"errorMessage", message},
-                 {"errorType", type},
-                 {"stackTrace", nlohmann::json::array()}});
+    return dump(
+        {{"errorMessage", message}, {"errorType", type}, {"stackTrace", nlohmann::json::array()}});
 }
 
 std::string api_error_body(std::string_view type, std::string_view message) {
@@ -23,8 +22,10 @@ std::string api_error_body(std::string_view type, std::string_view message) {
 }
 
 std::string invoker_error_body(std::string_view posted, std::string_view header_type) {
-    const nlohmann::json parsed = nlohmann::json::parse(posted, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_object()) return std::string(posted);
+    const nlohmann::json parsed =
+        nlohmann::json::parse(posted, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_object())
+        return std::string(posted);
     const std::string_view type = header_type.empty() ? "Runtime.Unknown" : header_type;
     return error_body(type, posted);
 }

@@ -8,7 +8,9 @@
 
 namespace kbatch::serve {
 
-FileWatch::FileWatch(Locate locate) : locate_(std::move(locate)) { baseline_ = signature(); }
+FileWatch::FileWatch(Locate locate) : locate_(std::move(locate)) {
+    baseline_ = signature();
+}
 
 std::string FileWatch::signature() {
     const std::optional<std::filesystem::path> file = locate_();
@@ -18,7 +20,8 @@ std::string FileWatch::signature() {
     }
     description_ = file->string();
     struct stat info {};
-    if (stat(file->c_str(), &info) != 0) return fmt::format("{} unreadable", description_);
+    if (stat(file->c_str(), &info) != 0)
+        return fmt::format("{} unreadable", description_);
     return fmt::format("{} {} {} {}.{:09}", description_, info.st_ino, info.st_size,
                        info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
 }

@@ -17,7 +17,7 @@ namespace kbatch::serve {
 ///
 /// Thread safety: none; one thread (the supervisor's) polls it.
 class FileWatch {
-public:
+  public:
     using Locate = std::function<std::optional<std::filesystem::path>()>;
 
     /// Records the file's current state as the baseline.
@@ -29,7 +29,7 @@ public:
     /// The file being watched, for log lines ("(not found)" when `locate` finds none).
     const std::string& description() const noexcept { return description_; }
 
-private:
+  private:
     std::string signature();
 
     Locate locate_;

@@ -10,6 +10,7 @@
 #include <exception>
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -18,7 +19,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
 
 #include "error_body.h"
 
@@ -35,13 +35,15 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
 
 class SocketConnection final : public Connection {
-public:
+  public:
     explicit SocketConnection(int fd) : fd_(fd) {}
 
     bool peer_closed() const override {
         pollfd entry{fd_, POLLIN | POLLRDHUP, 0};
-        if (::poll(&entry, 1, 0) <= 0) return false;
-        if (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return true;
+        if (::poll(&entry, 1, 0) <= 0)
+            return false;
+        if (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
+            return true;
         if (entry.revents & POLLIN) {
             // A client waiting for its answer sends nothing more; readable means closed, unless
             // it pipelines (then the bytes stay where they are).
@@ -52,7 +54,7 @@ public:
         return false;
     }
 
-private:
+  private:
     int fd_;
 };
 
@@ -64,8 +66,10 @@ HttpResponse error_response(unsigned version, http::status status, std::string_v
                             std::string_view message) {
     HttpResponse response{status, version};
     response.set(http::field::content_type, "application/json");
+    response.set(http::field::server, "kbatch-serve");
     response.body() = api_error_body(type, message);
     response.keep_alive(false);
+    response.prepare_payload();
     return response;
 }
 
@@ -82,12 +86,16 @@ void linger_close(tcp::socket& socket) {
     while (drained < kLingerBytes) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             until - std::chrono::steady_clock::now());
-        if (left.count() <= 0) break;
+        if (left.count() <= 0)
+            break;
         pollfd entry{fd, POLLIN, 0};
-        if (::poll(&entry, 1, static_cast<int>(left.count())) <= 0) break;
+        if (::poll(&entry, 1, static_cast<int>(left.count())) <= 0)
+            break;
         const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
-        if (n <= 0) break;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+            continue;
+        if (n <= 0)
+            break;
         drained += static_cast<std::size_t>(n);
     }
     socket.close(ignored);
@@ -96,7 +104,8 @@ void linger_close(tcp::socket& socket) {
 std::string peer_name(const tcp::socket& socket) {
     error_code error;
     const tcp::endpoint peer = socket.remote_endpoint(error);
-    if (error) return "a closed connection";
+    if (error)
+        return "a closed connection";
     return fmt::format("{}:{}", peer.address().to_string(), peer.port());
 }
 
@@ -105,7 +114,9 @@ std::string peer_name(const tcp::socket& socket) {
 HttpServer::HttpServer(RequestHandler& handler, Logger& logger, HttpServerLimits limits)
     : handler_(handler), logger_(logger), limits_(limits), acceptor_(io_) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string* error) {
     error_code ec;
@@ -118,9 +129,12 @@ bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string
     const tcp::endpoint endpoint(address, port);
     acceptor_.open(endpoint.protocol(), ec);
     // A restarted `serve` can take its port back while old connections sit in TIME_WAIT.
-    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
+    if (!ec)
+        acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec)
+        acceptor_.bind(endpoint, ec);
+    if (!ec)
+        acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
     if (ec) {
         *error = fmt::format("cannot listen on {}:{}: {}", host, port, ec.message());
         error_code ignored;
@@ -136,11 +150,14 @@ std::uint16_t HttpServer::port() const {
     return ec ? 0 : endpoint.port();
 }
 
-void HttpServer::start() { accept_thread_ = std::thread([this] { accept_loop(); }); }
+void HttpServer::start() {
+    accept_thread_ = std::thread([this] { accept_loop(); });
+}
 
 void HttpServer::stop() {
     stopping_ = true;
-    if (accept_thread_.joinable()) accept_thread_.join();
+    if (accept_thread_.joinable())
+        accept_thread_.join();
     error_code ignored;
     acceptor_.close(ignored);
 
@@ -150,11 +167,13 @@ void HttpServer::stop() {
         // A worker closes its socket under the same lock before it marks itself done, so every
         // fd shut down here is still that worker's.
         for (Worker& worker : workers_) {
-            if (!*worker.done) ::shutdown(worker.fd, SHUT_RDWR);
+            if (!*worker.done)
+                ::shutdown(worker.fd, SHUT_RDWR);
         }
         workers.swap(workers_);
     }
-    for (Worker& worker : workers) worker.thread.join();
+    for (Worker& worker : workers)
+        worker.thread.join();
 }
 
 void HttpServer::accept_loop() {
@@ -163,12 +182,14 @@ void HttpServer::accept_loop() {
         // Polling with a timeout, rather than blocking in accept(), lets stop() end this loop
         // without relying on how a blocked accept() reacts to a close from another thread.
         pollfd entry{listen_fd, POLLIN, 0};
-        if (::poll(&entry, 1, kAcceptPollMs) <= 0) continue;
+        if (::poll(&entry, 1, kAcceptPollMs) <= 0)
+            continue;
         tcp::socket socket(io_);
         error_code ec;
         acceptor_.accept(socket, ec);
         if (ec) {
-            if (stopping_) break;
+            if (stopping_)
+                break;
             logger_.warn(fmt::format("accept: {}", ec.message()));
             std::this_thread::sleep_for(std::chrono::milliseconds(100));  // e.g. out of fds
             continue;
@@ -178,22 +199,23 @@ void HttpServer::accept_loop() {
 
         std::lock_guard lock(mutex_);
         reap_finished_locked();
-        if (stopping_) break;
+        if (stopping_)
+            break;
         Worker& worker = workers_.emplace_back();
         worker.fd = socket.native_handle();
         worker.done = std::make_shared<bool>(false);
-        worker.thread = std::thread(
-            [this, socket = std::move(socket), done = worker.done]() mutable {
-                try {
-                    serve_connection(socket);
-                } catch (const std::exception& e) {
-                    logger_.error(fmt::format("connection from {}: {}", peer_name(socket), e.what()));
-                }
-                std::lock_guard done_lock(mutex_);
-                error_code ignored;
-                socket.close(ignored);
-                *done = true;
-            });
+        worker.thread = std::thread([this, socket = std::move(socket),
+                                     done = worker.done]() mutable {
+            try {
+                serve_connection(socket);
+            } catch (const std::exception& e) {
+                logger_.error(fmt::format("connection from {}: {}", peer_name(socket), e.what()));
+            }
+            std::lock_guard done_lock(mutex_);
+            error_code ignored;
+            socket.close(ignored);
+            *done = true;
+        });
     }
 }
 
@@ -222,19 +244,20 @@ void HttpServer::serve_connection(tcp::socket& socket) {
             http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
             http::write(socket, go_on, ec);
         }
-        if (!ec && !parser.is_done()) http::read(socket, buffer, parser, ec);
+        if (!ec && !parser.is_done())
+            http::read(socket, buffer, parser, ec);
 
         if (ec == http::error::body_limit) {
             handler_.body_too_large(parser.get());
             logger_.warn(fmt::format("413 to {}: {} {} has a body over {} bytes", peer_name(socket),
                                      std::string(parser.get().method_string()),
                                      std::string(parser.get().target()), limits_.body_limit));
-            http::write(socket,
-                        error_response(11, http::status::payload_too_large,
-                                       "RequestEntityTooLargeException",
-                                       fmt::format("Request must be smaller than {} bytes",
-                                                   limits_.body_limit)),
-                        ec);
+            http::write(
+                socket,
+                error_response(
+                    11, http::status::payload_too_large, "RequestEntityTooLargeException",
+                    fmt::format("Request must be smaller than {} bytes", limits_.body_limit)),
+                ec);
             linger_close(socket);
             return;
         }
@@ -253,7 +276,8 @@ void HttpServer::serve_connection(tcp::socket& socket) {
             linger_close(socket);
             return;
         }
-        if (ec) return;  // the peer closed or reset the connection
+        if (ec)
+            return;  // the peer closed or reset the connection
 
         HttpRequest request = parser.release();
         Reply reply;
@@ -267,7 +291,8 @@ void HttpServer::serve_connection(tcp::socket& socket) {
             reply.response = error_response(request.version(), http::status::internal_server_error,
                                             "ServiceException", e.what());
         }
-        if (reply.drop) return;
+        if (reply.drop)
+            return;
 
         HttpResponse& response = reply.response;
         const bool handler_keeps_alive = response.keep_alive();
@@ -277,7 +302,8 @@ void HttpServer::serve_connection(tcp::socket& socket) {
         response.prepare_payload();
         http::write(socket, response, ec);
         if (ec) {
-            if (reply.on_undelivered) reply.on_undelivered();
+            if (reply.on_undelivered)
+                reply.on_undelivered();
             return;
         }
         if (!response.keep_alive()) {

@@ -28,7 +28,7 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 /// The connection a request arrived on, as its handler may ask about it.
 class Connection {
-public:
+  public:
     virtual ~Connection() = default;
     /// Whether the peer has closed or reset the connection. Neither blocks nor consumes data.
     virtual bool peer_closed() const = 0;
@@ -48,7 +48,7 @@ struct Reply {
 ///
 /// Thread safety: called from many connection threads at once.
 class RequestHandler {
-public:
+  public:
     virtual ~RequestHandler() = default;
     /// Answers one complete, well-formed request. May block (GET /next, an invoke).
     virtual Reply handle(HttpRequest& request, const Connection& connection) = 0;
@@ -71,7 +71,7 @@ struct HttpServerLimits {
 /// `logger`, which must outlive it.
 /// Thread safety: listen(), start() and stop() from one controlling thread.
 class HttpServer {
-public:
+  public:
     HttpServer(RequestHandler& handler, Logger& logger, HttpServerLimits limits = {});
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
@@ -88,7 +88,7 @@ public:
     /// Idempotent.
     void stop();
 
-private:
+  private:
     struct Worker {
         std::thread thread;
         int fd = -1;

@@ -29,6 +29,12 @@ InvokeResult shutting_down() {
     return result;
 }
 
+InvokeResult exit_error(const std::string& request_id, std::string_view how) {
+    return function_error(error_body(
+        "Runtime.ExitError",
+        fmt::format("RequestId: {} Error: Runtime exited with error: {}", request_id, how)));
+}
+
 std::int64_t epoch_milliseconds(std::chrono::system_clock::time_point time) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
 }
@@ -54,8 +60,15 @@ InvokeResult LocalLambda::invoke(std::string event) {
     invocation->event = std::make_shared<const std::string>(std::move(event));
 
     std::unique_lock lock(mutex_);
-    if (stopping_) return shutting_down();
+    if (stopping_)
+        return shutting_down();
     invocation->request_id = ids_.request_id();
+    if (init_failure_body_ || init_failure_exit_) {
+        finish_locked(invocation, init_failure_body_
+                                      ? function_error(*init_failure_body_)
+                                      : exit_error(invocation->request_id, *init_failure_exit_));
+        return std::move(invocation->result);
+    }
     queue_.push_back(invocation);
     changed_.notify_all();
 
@@ -91,11 +104,16 @@ NextResult LocalLambda::next(std::uint64_t epoch, std::chrono::milliseconds max_
     const auto until = SteadyClock::now() + max_wait;
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (stopping_) return NextResult::kStopping;
-        if (epoch != epoch_) return NextResult::kStale;
+        if (stopping_)
+            return NextResult::kStopping;
+        if (epoch != epoch_)
+            return NextResult::kStale;
         // Asking for an invocation is how a runtime says its init is done.
         runtime_ready_ = true;
-        if (!queue_.empty()) break;
+        init_failure_body_.reset();
+        init_failure_exit_.reset();
+        if (!queue_.empty())
+            break;
         if (changed_.wait_until(lock, until) == std::cv_status::timeout && queue_.empty() &&
             !stopping_ && epoch == epoch_) {
             return NextResult::kWaitAgain;
@@ -120,7 +138,8 @@ NextResult LocalLambda::next(std::uint64_t epoch, std::chrono::milliseconds max_
 void LocalLambda::return_undelivered(std::string_view request_id) {
     std::lock_guard lock(mutex_);
     auto it = in_flight_.find(std::string(request_id));
-    if (it == in_flight_.end()) return;
+    if (it == in_flight_.end())
+        return;
     InvocationPtr invocation = std::move(it->second);
     in_flight_.erase(it);
     invocation->state = Invocation::State::kQueued;
@@ -154,9 +173,12 @@ PostResult LocalLambda::finish_posted(std::string_view request_id, InvokeResult 
 void LocalLambda::post_init_error(const std::string& body) {
     std::lock_guard lock(mutex_);
     init_error_posted_ = true;
-    for (auto& [id, invocation] : in_flight_) finish_locked(invocation, function_error(body));
+    init_failure_body_ = body;
+    for (auto& [id, invocation] : in_flight_)
+        finish_locked(invocation, function_error(body));
     in_flight_.clear();
-    for (InvocationPtr& invocation : queue_) finish_locked(invocation, function_error(body));
+    for (InvocationPtr& invocation : queue_)
+        finish_locked(invocation, function_error(body));
     queue_.clear();
 }
 
@@ -164,6 +186,8 @@ void LocalLambda::runtime_started() {
     std::lock_guard lock(mutex_);
     runtime_ready_ = false;
     init_error_posted_ = false;
+    init_failure_body_.reset();
+    init_failure_exit_.reset();
 }
 
 RuntimeExitReport LocalLambda::runtime_exited(std::string_view how, bool intentional) {
@@ -173,21 +197,17 @@ RuntimeExitReport LocalLambda::runtime_exited(std::string_view how, bool intenti
 
     RuntimeExitReport report;
     report.failed_init = init_error_posted_ || (!runtime_ready_ && !intentional);
-    auto exit_error = [how](const std::string& request_id) {
-        return function_error(error_body(
-            "Runtime.ExitError",
-            fmt::format("RequestId: {} Error: Runtime exited with error: {}", request_id, how)));
-    };
     for (auto& [id, invocation] : in_flight_) {
-        finish_locked(invocation, exit_error(id));
+        finish_locked(invocation, exit_error(id, how));
         ++report.failed_invocations;
     }
     in_flight_.clear();
     // An init error already answered everyone who was waiting; a silent death during init
     // answers them here.
     if (!runtime_ready_ && !init_error_posted_ && !intentional) {
+        init_failure_exit_ = std::string(how);
         for (InvocationPtr& invocation : queue_) {
-            finish_locked(invocation, exit_error(invocation->request_id));
+            finish_locked(invocation, exit_error(invocation->request_id, how));
             ++report.failed_invocations;
         }
         queue_.clear();
@@ -207,9 +227,9 @@ bool LocalLambda::init_error_posted() const {
     return init_error_posted_;
 }
 
-bool LocalLambda::has_queued() const {
+std::size_t LocalLambda::queued() const {
     std::lock_guard lock(mutex_);
-    return !queue_.empty();
+    return queue_.size();
 }
 
 std::size_t LocalLambda::in_flight() const {
@@ -225,9 +245,11 @@ bool LocalLambda::take_replace_request() {
 void LocalLambda::shutdown() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    for (auto& [id, invocation] : in_flight_) finish_locked(invocation, shutting_down());
+    for (auto& [id, invocation] : in_flight_)
+        finish_locked(invocation, shutting_down());
     in_flight_.clear();
-    for (InvocationPtr& invocation : queue_) finish_locked(invocation, shutting_down());
+    for (InvocationPtr& invocation : queue_)
+        finish_locked(invocation, shutting_down());
     queue_.clear();
     changed_.notify_all();
 }
@@ -241,7 +263,8 @@ void LocalLambda::finish_locked(const InvocationPtr& invocation, InvokeResult re
 }
 
 void LocalLambda::remember_finished_locked(const std::string& request_id) {
-    if (!finished_.insert(request_id).second) return;
+    if (!finished_.insert(request_id).second)
+        return;
     finished_order_.push_back(request_id);
     if (finished_order_.size() > kRememberedFinished) {
         finished_.erase(finished_order_.front());

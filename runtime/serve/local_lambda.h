@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -72,7 +73,7 @@ struct RuntimeExitReport {
 /// Ownership: owns the queued and in-flight invocations (events are shared with the threads that
 /// hand them out, so they live until the last of them is done).
 class LocalLambda {
-public:
+  public:
     explicit LocalLambda(LocalLambdaOptions options);
     ~LocalLambda();
     LocalLambda(const LocalLambda&) = delete;
@@ -84,6 +85,10 @@ public:
     /// runs from the moment a runtime takes the invocation: past it the result is a
     /// "Sandbox.Timedout" error, the request id is refused from then on, and a replacement of the
     /// runtime is requested (see take_replace_request()).
+    ///
+    /// While the last runtime's init has failed and no runtime has started or asked for an
+    /// invocation since, the answer is that init failure, at once: there is nothing to wait for
+    /// (with --no-spawn, perhaps nothing ever), and the supervisor's backoff is not undone.
     InvokeResult invoke(std::string event);
 
     // --- The Runtime API ---
@@ -109,7 +114,8 @@ public:
     PostResult post_error(std::string_view request_id, std::string body);
 
     /// POST /init/error (or the supervisor's own verdict on an init that failed): every queued and
-    /// in-flight invocation receives `body` as a function error. The runtime is expected to exit.
+    /// in-flight invocation receives `body` as a function error, and so do later ones until a
+    /// runtime starts or asks for an invocation. The runtime is expected to exit.
     void post_init_error(const std::string& body);
 
     // --- The runtime's life cycle (the supervisor) ---
@@ -121,15 +127,16 @@ public:
     /// Invocations in flight fail with "Runtime.ExitError". If the runtime died during init
     /// without posting an init error, and the exit was not `intentional` (a kill by the
     /// supervisor), the queued invocations fail too: the next runtime would most likely die the
-    /// same way, and an invoker must never hang. Advances the runtime epoch.
+    /// same way, and an invoker must never hang; later invocations get the same answer until
+    /// the next runtime starts. Advances the runtime epoch.
     RuntimeExitReport runtime_exited(std::string_view how, bool intentional);
 
     /// Whether the current runtime has asked for an invocation (it finished its init).
     bool runtime_ready() const;
     /// Whether the current runtime has posted an init error.
     bool init_error_posted() const;
-    /// Whether invocations are waiting for a runtime.
-    bool has_queued() const;
+    /// How many invocations are waiting for a runtime.
+    std::size_t queued() const;
     /// How many invocations a runtime holds.
     std::size_t in_flight() const;
     /// True once after an invocation timed out: its runtime is stuck and must be replaced.
@@ -139,7 +146,7 @@ public:
     /// invoke() and next() return at once.
     void shutdown();
 
-private:
+  private:
     struct Invocation;
     using InvocationPtr = std::shared_ptr<Invocation>;
 
@@ -162,6 +169,11 @@ private:
     std::uint64_t epoch_ = 0;
     bool runtime_ready_ = false;
     bool init_error_posted_ = false;
+    // The answer while the last init failed: a posted init error's body, or, for a runtime that
+    // died in init without one, how it exited (each invoker gets a Runtime.ExitError naming its
+    // own request id).
+    std::optional<std::string> init_failure_body_;
+    std::optional<std::string> init_failure_exit_;
     bool replace_requested_ = false;
     bool stopping_ = false;
 };

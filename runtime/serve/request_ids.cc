@@ -26,9 +26,9 @@ std::string RequestIds::request_id() {
     const std::uint64_t high = next();
     const std::uint64_t low = next();
     // Version 4 (random) and the RFC 4122 variant, as Lambda's own ids are.
-    return fmt::format("{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
-                       high & 0xfff, 0x8 | ((low >> 60) & 0x3), (low >> 48) & 0xfff,
-                       low & 0xffffffffffffULL);
+    return fmt::format("{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}", high >> 32,
+                       (high >> 16) & 0xffff, high & 0xfff, 0x8 | ((low >> 60) & 0x3),
+                       (low >> 48) & 0xfff, low & 0xffffffffffffULL);
 }
 
 std::string RequestIds::trace_id() {

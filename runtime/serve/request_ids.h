@@ -11,7 +11,7 @@ namespace kbatch::serve {
 ///
 /// Thread safety: none; the owner serialises calls (LocalLambda calls it under its mutex).
 class RequestIds {
-public:
+  public:
     RequestIds();
 
     /// "8f5e6c1a-3b2d-4c7e-9a1f-0e2d4b6a8c0f".
@@ -19,7 +19,7 @@ public:
     /// "Root=1-<8 hex: epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0".
     std::string trace_id();
 
-private:
+  private:
     unsigned long long next();
 
     unsigned long long state_;

@@ -15,17 +15,22 @@ using std::chrono::milliseconds;
 constexpr milliseconds kStopGrace{1000};
 constexpr milliseconds kReloadGrace{500};
 
-double seconds(milliseconds duration) { return static_cast<double>(duration.count()) / 1000.0; }
+double seconds(milliseconds duration) {
+    return static_cast<double>(duration.count()) / 1000.0;
+}
 
 }  // namespace
 
-RuntimeSupervisor::RuntimeSupervisor(LocalLambda& lambda, SupervisorOptions options,
-                                     Logger& logger)
+RuntimeSupervisor::RuntimeSupervisor(LocalLambda& lambda, SupervisorOptions options, Logger& logger)
     : lambda_(lambda), options_(std::move(options)), logger_(logger) {}
 
-RuntimeSupervisor::~RuntimeSupervisor() { stop(); }
+RuntimeSupervisor::~RuntimeSupervisor() {
+    stop();
+}
 
-void RuntimeSupervisor::start() { thread_ = std::thread([this] { run(); }); }
+void RuntimeSupervisor::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void RuntimeSupervisor::stop() {
     {
@@ -33,7 +38,8 @@ void RuntimeSupervisor::stop() {
         stop_requested_ = true;
     }
     wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable())
+        thread_.join();
 }
 
 void RuntimeSupervisor::run() {
@@ -41,7 +47,8 @@ void RuntimeSupervisor::run() {
     for (;;) {
         {
             std::lock_guard lock(mutex_);
-            if (stop_requested_) break;
+            if (stop_requested_)
+                break;
         }
         const Clock::time_point now = Clock::now();
         if (options_.watch && now >= next_watch_poll_) {
@@ -65,14 +72,16 @@ void RuntimeSupervisor::run() {
     if (child_.running()) {
         const pid_t pid = child_.pid();
         const int status = child_.stop(kStopGrace);
-        logger_.info(fmt::format("runtime (pid {}) stopped: {}", pid, describe_wait_status(status)));
+        logger_.info(
+            fmt::format("runtime (pid {}) stopped: {}", pid, describe_wait_status(status)));
     }
 }
 
 void RuntimeSupervisor::poll_running(Clock::time_point now) {
     const pid_t pid = child_.pid();
     if (std::optional<int> status = child_.poll_exit()) {
-        logger_.warn(fmt::format("runtime (pid {}) exited: {}", pid, describe_wait_status(*status)));
+        logger_.warn(
+            fmt::format("runtime (pid {}) exited: {}", pid, describe_wait_status(*status)));
         after_exit(*status, /*intentional=*/false, now);
         return;
     }
@@ -91,10 +100,10 @@ void RuntimeSupervisor::poll_running(Clock::time_point now) {
     }
     if (!lambda_.runtime_ready() && !lambda_.init_error_posted() &&
         now - started_at_ >= options_.init_timeout) {
-        const std::string message =
-            fmt::format("Init phase timed out after {:.0f} seconds: the runtime never asked for an "
-                        "invocation",
-                        seconds(options_.init_timeout));
+        const std::string message = fmt::format(
+            "Init phase timed out after {:.0f} seconds: the runtime never asked for an "
+            "invocation",
+            seconds(options_.init_timeout));
         logger_.error(fmt::format("runtime (pid {}): {}", pid, message));
         lambda_.post_init_error(error_body("Sandbox.Timedout", message));
         after_exit(child_.stop(milliseconds::zero()), /*intentional=*/true, now);
@@ -109,8 +118,8 @@ void RuntimeSupervisor::poll_stopped(Clock::time_point now) {
         failed_inits_ = 0;
         restart_at_ = now;
     }
-    const bool demanded = lambda_.has_queued() && now - exited_at_ >= options_.restart_min_gap;
-    if (now >= restart_at_ || demanded) spawn(now);
+    if (now >= restart_at_)
+        spawn(now);
 }
 
 void RuntimeSupervisor::spawn(Clock::time_point now) {
@@ -119,7 +128,6 @@ void RuntimeSupervisor::spawn(Clock::time_point now) {
     if (!child_.start(options_.argv, options_.environment, &error)) {
         logger_.error(error);
         lambda_.post_init_error(error_body("Runtime.InvalidEntrypoint", error));
-        exited_at_ = now;
         schedule_after_failed_init(now);
         return;
     }
@@ -130,7 +138,6 @@ void RuntimeSupervisor::spawn(Clock::time_point now) {
 void RuntimeSupervisor::after_exit(int wait_status, bool intentional, Clock::time_point now) {
     const RuntimeExitReport report =
         lambda_.runtime_exited(describe_wait_status(wait_status), intentional);
-    exited_at_ = now;
     if (report.failed_invocations > 0) {
         logger_.warn(fmt::format("{} invocation(s) answered with Runtime.ExitError",
                                  report.failed_invocations));
@@ -146,12 +153,13 @@ void RuntimeSupervisor::after_exit(int wait_status, bool intentional, Clock::tim
 void RuntimeSupervisor::schedule_after_failed_init(Clock::time_point now) {
     ++failed_inits_;
     milliseconds delay = options_.backoff_first;
-    for (int i = 1; i < failed_inits_ && delay < options_.backoff_max; ++i) delay *= 2;
+    for (int i = 1; i < failed_inits_ && delay < options_.backoff_max; ++i)
+        delay *= 2;
     delay = std::min(delay, options_.backoff_max);
     restart_at_ = now + delay;
     logger_.warn(fmt::format(
-        "the runtime failed its init ({} in a row); next start in {:.2f} s, or at the next "
-        "invocation",
+        "the runtime failed its init ({} in a row); invokers get that error until the next start, "
+        "in {:.2f} s",
         failed_inits_, seconds(delay)));
 }
 

@@ -27,11 +27,10 @@ struct SupervisorOptions {
     // nor fails by then is stopped, and the waiting invokers are told.
     std::chrono::milliseconds init_timeout{10000};
     // After an init failure the next start waits, doubling up to the maximum, so that a runtime
-    // that cannot start does not spin. A queued invocation cuts the wait short (as an invoke
-    // starts a new environment on Lambda), but never below restart_min_gap.
+    // that cannot start does not spin. Meanwhile invokers get that init failure at once (see
+    // LocalLambda::invoke), and a change of the watched file starts a runtime at once.
     std::chrono::milliseconds backoff_first{250};
-    std::chrono::milliseconds backoff_max{30000};
-    std::chrono::milliseconds restart_min_gap{100};
+    std::chrono::milliseconds backoff_max{5000};
 };
 
 /// Starts the runtime, tells `lambda` about its life cycle, and starts a new one when it exits:
@@ -44,7 +43,7 @@ struct SupervisorOptions {
 /// Thread safety: start() and stop() from one controlling thread; everything else happens on the
 /// supervisor's own thread.
 class RuntimeSupervisor {
-public:
+  public:
     RuntimeSupervisor(LocalLambda& lambda, SupervisorOptions options, Logger& logger);
     ~RuntimeSupervisor();
     RuntimeSupervisor(const RuntimeSupervisor&) = delete;
@@ -57,7 +56,7 @@ public:
     /// Idempotent.
     void stop();
 
-private:
+  private:
     using Clock = std::chrono::steady_clock;
 
     void run();
@@ -79,7 +78,6 @@ private:
     // Used by the supervisor thread only.
     ChildProcess child_;
     Clock::time_point started_at_{};
-    Clock::time_point exited_at_{};
     Clock::time_point restart_at_{};
     Clock::time_point next_watch_poll_{};
     int failed_inits_ = 0;

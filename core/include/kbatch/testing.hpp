@@ -1,0 +1,364 @@
+// kbatch plugin SDK: helpers for testing a plugin (with Catch2 or any framework). Header-only,
+// like the rest of the SDK: a plugin's tests link no kbatch library.
+//
+//   #include <kbatch/testing.hpp>
+//   namespace kt = kbatch::testing;
+//
+//   kt::Plugin plugin("build/libjson_check.so", {{"required_fields", {"id"}}});
+//   const kt::BatchOutcome outcome =
+//       kt::run_batch(plugin.processor(), {{"1", R"({"id": 7})"}, {"2", "not json"}});
+//   CHECK(outcome.failed_sequence_numbers() == std::vector<std::string>{"2"});
+//   CHECK(outcome.response().dump() == R"({"batchItemFailures":[{"itemIdentifier":"2"}]})");
+//
+// - TestRecord is a record made of plain values, its payload unencoded; event_json() turns records
+//   into the Lambda event that `kbatch invoke --data-file` and the host read.
+// - run_batch() calls process() on each record in event order, as the host does in its default
+//   failure mode (report-all): every record is processed, and an exception fails its record with
+//   its what(). It returns each record's outcome, the response Lambda would get, and the log.
+// - Plugin loads a built plugin .so the way the host does (the ABI version check, then the
+//   factory), so the test covers the very shared object that ships. A processor class the test
+//   can see may instead be constructed directly: MyProcessor p(kbatch::PluginConfig(json)).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/dll/shared_library.hpp>
+#include <nlohmann/json.hpp>
+
+#include "kbatch/context.hpp"
+#include "kbatch/logger.hpp"
+#include "kbatch/plugin.hpp"
+#include "kbatch/plugin_config.hpp"
+#include "kbatch/record.hpp"
+#include "kbatch/result.hpp"
+
+namespace kbatch::testing {
+
+// ---- Records and events -----------------------------------------------------------------------
+
+/// Standard base64 (RFC 4648, '=' padding), as Kinesis encodes record data in an event.
+inline std::string base64_encode(std::string_view bytes) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const auto byte = [&bytes](std::size_t i) -> std::uint32_t {
+        return static_cast<unsigned char>(bytes[i]);
+    };
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::size_t left = bytes.size() - i;
+        const std::uint32_t group =
+            byte(i) << 16 | (left > 1 ? byte(i + 1) << 8 : 0) | (left > 2 ? byte(i + 2) : 0);
+        out += kAlphabet[group >> 18 & 63];
+        out += kAlphabet[group >> 12 & 63];
+        out += left > 1 ? kAlphabet[group >> 6 & 63] : '=';
+        out += left > 2 ? kAlphabet[group & 63] : '=';
+    }
+    return out;
+}
+
+/// A 56-digit sequence number that grows with `index` (below 1,000,000), shaped like Kinesis's.
+inline std::string sequence_number(std::size_t index) {
+    std::string digits = std::to_string(index);
+    if (digits.size() < 6)
+        digits.insert(0, 6 - digits.size(), '0');
+    return "49590338271490256608559692538361571095921575989136" + digits;
+}
+
+/// One Kinesis record from plain values. Only the first two usually matter:
+///   kbatch::testing::TestRecord{"101", R"({"id": 1})"}
+/// The other fields hold what Lambda typically sends. Strings other than `data` must be UTF-8
+/// (they go into JSON as text); `data` may be any bytes.
+struct TestRecord {
+    std::string sequence_number;
+    std::string data;  // the payload, not encoded
+    std::string partition_key = "partition-key-1";
+    double approximate_arrival = 1700000000.5;  // seconds since the epoch
+    std::string encryption_type = "NONE";       // empty: the field is left out
+    std::string shard_id = "shardId-000000000000";
+    std::string event_source_arn = "arn:aws:kinesis:us-east-1:123456789012:stream/kbatch-test";
+    std::string aws_region = "us-east-1";
+};
+
+/// Records with sequence_number(1), sequence_number(2), ... and the given payloads.
+inline std::vector<TestRecord> records_from_payloads(const std::vector<std::string>& payloads) {
+    std::vector<TestRecord> records;
+    for (std::size_t i = 0; i < payloads.size(); ++i)
+        records.push_back(TestRecord{sequence_number(i + 1), payloads[i]});
+    return records;
+}
+
+/// The fixed fields of every record, as Lambda writes them.
+inline constexpr std::string_view kEventSource = "aws:kinesis";
+inline constexpr std::string_view kEventName = "aws:kinesis:record";
+inline constexpr std::string_view kEventVersion = "1.0";
+inline constexpr std::string_view kKinesisSchemaVersion = "1.0";
+inline constexpr std::string_view kInvokeIdentityArn = "arn:aws:iam::123456789012:role/kbatch-test";
+
+/// The record as the plugin sees it in process(), for calling a processor by hand.
+///
+/// Lifetime: holds views into `record`, which must outlive it unchanged; the KinesisRecord it
+/// hands out is valid while both live. Not copyable, because it points into itself.
+class RecordView {
+  public:
+    explicit RecordView(const TestRecord& record)
+        : event_id_(record.shard_id + ":" + record.sequence_number) {
+        fields_.sequence_number = record.sequence_number;
+        fields_.partition_key = record.partition_key;
+        fields_.data = std::as_bytes(std::span(record.data.data(), record.data.size()));
+        fields_.approximate_arrival = record.approximate_arrival;
+        fields_.encryption_type = record.encryption_type;
+        fields_.kinesis_schema_version = kKinesisSchemaVersion;
+        fields_.event_id = event_id_;
+        fields_.event_name = kEventName;
+        fields_.event_source = kEventSource;
+        fields_.event_source_arn = record.event_source_arn;
+        fields_.event_version = kEventVersion;
+        fields_.invoke_identity_arn = kInvokeIdentityArn;
+        fields_.aws_region = record.aws_region;
+    }
+    RecordView(const RecordView&) = delete;
+    RecordView& operator=(const RecordView&) = delete;
+
+    KinesisRecord record() const noexcept { return KinesisRecord(fields_); }
+
+  private:
+    std::string event_id_;  // "<shard id>:<sequence number>", as Lambda writes eventID
+    KinesisRecordFields fields_;
+};
+
+/// One element of the event's "Records" array, every field present as Lambda sends it.
+inline nlohmann::json record_json(const TestRecord& record) {
+    nlohmann::json kinesis = {
+        {"kinesisSchemaVersion", kKinesisSchemaVersion},
+        {"partitionKey", record.partition_key},
+        {"sequenceNumber", record.sequence_number},
+        {"data", base64_encode(record.data)},
+        {"approximateArrivalTimestamp", record.approximate_arrival},
+    };
+    if (!record.encryption_type.empty())
+        kinesis["encryptionType"] = record.encryption_type;
+    return {
+        {"kinesis", std::move(kinesis)},
+        {"eventSource", kEventSource},
+        {"eventVersion", kEventVersion},
+        {"eventID", record.shard_id + ":" + record.sequence_number},
+        {"eventName", kEventName},
+        {"invokeIdentityArn", kInvokeIdentityArn},
+        {"awsRegion", record.aws_region},
+        {"eventSourceARN", record.event_source_arn},
+    };
+}
+
+/// The whole Kinesis event, {"Records":[...]}, serialized: what Lambda posts to the function.
+inline std::string event_json(const std::vector<TestRecord>& records) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const TestRecord& record : records)
+        array.push_back(record_json(record));
+    return nlohmann::json{{"Records", std::move(array)}}.dump();
+}
+
+// ---- Configuration ----------------------------------------------------------------------------
+
+/// An environment for PluginConfig made of exactly `variables`, so that a test does not depend
+/// on the shell it runs in: PluginConfig(json, kbatch::testing::environment({{"TABLE", "t"}})).
+inline PluginConfig::EnvLookup environment(std::map<std::string, std::string> variables) {
+    return [variables = std::move(variables)](std::string_view name) -> std::optional<std::string> {
+        const auto found = variables.find(std::string(name));
+        if (found == variables.end())
+            return std::nullopt;
+        return found->second;
+    };
+}
+
+// ---- Logging ----------------------------------------------------------------------------------
+
+struct LogLine {
+    LogLevel level;
+    std::string message;
+};
+
+/// A logger that keeps every line, at every level.
+class CapturingLogger final : public Logger {
+  public:
+    bool enabled(LogLevel) const noexcept override { return true; }
+    void log(LogLevel level, std::string_view message) noexcept override {
+        try {
+            lines_.push_back(LogLine{level, std::string(message)});
+        } catch (...) {
+            // Logging must not throw (the interface is noexcept); a line lost to a failed
+            // allocation is the lesser harm.
+        }
+    }
+
+    const std::vector<LogLine>& lines() const noexcept { return lines_; }
+
+  private:
+    std::vector<LogLine> lines_;
+};
+
+// ---- Running a processor ----------------------------------------------------------------------
+
+/// What one record came to.
+struct RecordOutcome {
+    std::string sequence_number;
+    bool failed = false;
+    std::string reason;  // why it failed; empty for a success
+};
+
+/// What a batch came to, in event order.
+struct BatchOutcome {
+    std::vector<RecordOutcome> records;  // one per record, in event order
+    std::vector<LogLine> log;            // what the processor logged through ctx.logger()
+
+    /// The failed records' sequence numbers, in event order.
+    std::vector<std::string> failed_sequence_numbers() const {
+        std::vector<std::string> failed;
+        for (const RecordOutcome& record : records) {
+            if (record.failed)
+                failed.push_back(record.sequence_number);
+        }
+        return failed;
+    }
+
+    /// Why the first record with `sequence_number` failed; nullopt if none failed.
+    std::optional<std::string> reason(std::string_view sequence_number) const {
+        for (const RecordOutcome& record : records) {
+            if (record.failed && record.sequence_number == sequence_number)
+                return record.reason;
+        }
+        return std::nullopt;
+    }
+
+    /// The response Lambda would get: {"batchItemFailures":[{"itemIdentifier":"..."}]}, each
+    /// failed sequence number once, in event order (the host reports a repeated one once).
+    nlohmann::json response() const {
+        nlohmann::json failures = nlohmann::json::array();
+        std::vector<std::string> seen;
+        for (const std::string& sequence_number : failed_sequence_numbers()) {
+            if (std::find(seen.begin(), seen.end(), sequence_number) != seen.end())
+                continue;
+            seen.push_back(sequence_number);
+            failures.push_back({{"itemIdentifier", sequence_number}});
+        }
+        return {{"batchItemFailures", std::move(failures)}};
+    }
+
+    /// The messages logged at `level`, in order.
+    std::vector<std::string> messages(LogLevel level) const {
+        std::vector<std::string> found;
+        for (const LogLine& line : log) {
+            if (line.level == level)
+                found.push_back(line.message);
+        }
+        return found;
+    }
+};
+
+/// The invocation run_batch() pretends to be part of.
+struct Invocation {
+    std::string request_id = "test-request-id";
+    Context::Clock::time_point deadline = Context::Clock::time_point::max();  // max(): none
+    std::string function_arn = "arn:aws:lambda:us-east-1:123456789012:function:kbatch-test";
+    std::string trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+};
+
+/// Runs `processor` over `records` in order, in this process, as the host does in report-all
+/// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
+/// exception") fails the record.
+inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<TestRecord>& records,
+                              const Invocation& invocation = Invocation()) {
+    CapturingLogger logger;
+    const Context context(invocation.request_id, invocation.deadline, invocation.function_arn,
+                          invocation.trace_id, logger);
+    BatchOutcome outcome;
+    for (const TestRecord& record : records) {
+        const RecordView view(record);
+        RecordOutcome& result = outcome.records.emplace_back();
+        result.sequence_number = record.sequence_number;
+        try {
+            const Result processed = processor.process(view.record(), context);
+            result.failed = processed.failed();
+            result.reason = processed.reason();
+        } catch (const std::exception& e) {
+            result.failed = true;
+            result.reason = e.what();
+        } catch (...) {
+            result.failed = true;
+            result.reason = "unknown exception";
+        }
+    }
+    outcome.log = logger.lines();
+    return outcome;
+}
+
+// ---- Loading a built plugin -------------------------------------------------------------------
+
+/// A plugin .so loaded as the host loads it, with the processor it made.
+///
+/// Ownership: owns the library and the processor; the processor is destroyed first, so no code
+/// of the plugin runs after its library is unloaded.
+class Plugin {
+  public:
+    /// Loads `file` (RTLD_NOW: a missing symbol fails here), checks that it exports the ABI
+    /// version this SDK speaks, and constructs its processor from `config` and `env`.
+    /// Throws std::runtime_error for a file that does not load or is not a plugin of this ABI,
+    /// and kbatch::ConfigError (a copy made here) when the plugin refuses its configuration.
+    explicit Plugin(const std::filesystem::path& file,
+                    nlohmann::json config = nlohmann::json::object(),
+                    PluginConfig::EnvLookup env = PluginConfig::process_environment) {
+        boost::dll::fs::error_code error;
+        library_.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+                      error);
+        if (error)
+            throw std::runtime_error("cannot load " + file.string() + ": " + error.message());
+        if (!library_.has(kAbiVersionSymbol) || !library_.has(kFactorySymbol)) {
+            throw std::runtime_error(file.string() + " is not a kbatch plugin: it lacks " +
+                                     kAbiVersionSymbol + " or " + kFactorySymbol);
+        }
+        const std::uint32_t version = library_.get_alias<const std::uint32_t>(kAbiVersionSymbol);
+        if (version != kAbiVersion) {
+            throw std::runtime_error(file.string() + " was built against plugin ABI version " +
+                                     std::to_string(version) + ", this SDK speaks version " +
+                                     std::to_string(kAbiVersion));
+        }
+        auto& factory = library_.get_alias<ProcessorFactory>(kFactorySymbol);
+        // An exception object made by the plugin must die while its library is loaded, so what
+        // leaves this constructor is always a copy made here.
+        try {
+            processor_ = factory(PluginConfig(std::move(config), std::move(env)));
+        } catch (const ConfigError& e) {
+            throw ConfigError(e.what());
+        } catch (const std::exception& e) {
+            throw std::runtime_error(file.string() + " failed to start: " + e.what());
+        } catch (...) {
+            throw std::runtime_error(file.string() + " failed to start: unknown exception");
+        }
+        if (processor_ == nullptr)
+            throw std::runtime_error(file.string() + ": the plugin's factory returned null");
+    }
+    ~Plugin() { processor_.reset(); }
+    Plugin(const Plugin&) = delete;
+    Plugin& operator=(const Plugin&) = delete;
+
+    RecordProcessor& processor() const noexcept { return *processor_; }
+
+  private:
+    boost::dll::shared_library library_;  // declared first: destroyed after the processor
+    std::unique_ptr<RecordProcessor> processor_;
+};
+
+}  // namespace kbatch::testing

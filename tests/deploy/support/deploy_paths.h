@@ -1,0 +1,41 @@
+// Deployment tests: where the packages and tools are (set by tests/deploy/CMakeLists.txt), and
+// whether this machine can run a program in an empty root.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace kbatch::deploy_test {
+
+std::filesystem::path layer_zip();       // kbatch-layer-<arch>.zip
+std::filesystem::path standalone_zip();  // kbatch-standalone-<arch>.zip
+std::filesystem::path function_zip();    // json_check-function.zip
+// deploy_greeting_plugin-function.zip: a plugin and, in lib/, its own shared library.
+std::filesystem::path library_function_zip();
+std::filesystem::path template_file();  // deploy/template.yaml
+std::filesystem::path plugin_source();  // plugins/json_check, the model plugin's folder
+std::filesystem::path build_dir();      // this build (to install from)
+std::filesystem::path busybox();        // empty when none was found at configure time
+
+// The toolchain this build uses, for configuring the out-of-tree project the same way.
+std::string cmake_command();
+std::string ctest_command();
+std::string cmake_generator();
+std::string make_program();
+std::string cxx_compiler();
+
+/// The file's size in MiB, for the report lines the tests print.
+double size_mib(const std::filesystem::path& file);
+
+/// Whether this build is instrumented with sanitizers.
+bool sanitized();
+
+/// Why the chroot tests cannot run here, or "" if they can: they need root (chroot(2)) and a
+/// build without sanitizers (their runtimes read /proc, which an empty root has not).
+std::string why_no_empty_root();
+
+/// Whether the chroot tests can run (see why_no_empty_root). If not, prints the line
+/// "kbatch deploy test skipped: <why>", which ctest reports as a skip.
+bool can_run_in_empty_root();
+
+}  // namespace kbatch::deploy_test

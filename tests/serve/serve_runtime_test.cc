@@ -1,0 +1,205 @@
+// kbatch serve with the real runtime host, kbatch-runtime: the two ends of the local Lambda
+// together, against what `kbatch invoke` does in process.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.h"
+#include "support/serve_process.h"
+
+namespace {
+
+using namespace kbatch::serve_test;
+using namespace std::chrono_literals;
+
+nlohmann::json json_of(const std::string& text) {
+    return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+}
+
+// A Kinesis event of `count` records, all with `partition_key`.
+std::string kinesis_event(int count, const std::string& partition_key = "pk") {
+    nlohmann::json records = nlohmann::json::array();
+    for (int i = 0; i < count; ++i) {
+        const std::string sequence =
+            "4956816737333333333333333333333333333333333333333333" + std::to_string(1000 + i);
+        records.push_back(
+            {{"kinesis",
+              {{"kinesisSchemaVersion", "1.0"},
+               {"partitionKey", partition_key},
+               {"sequenceNumber", sequence},
+               {"data", "SGVsbG8gV29ybGQ="},
+               {"approximateArrivalTimestamp", 1480641523.477}}},
+             {"eventSource", "aws:kinesis"},
+             {"eventVersion", "1.0"},
+             {"eventID", "shardId-000000000000:" + sequence},
+             {"eventName", "aws:kinesis:record"},
+             {"invokeIdentityArn", "arn:aws:iam::123456789012:role/LambdaRole"},
+             {"awsRegion", "us-east-1"},
+             {"eventSourceARN", "arn:aws:kinesis:us-east-1:123456789012:stream/kbatch-test"}});
+    }
+    return nlohmann::json{{"Records", records}}.dump();
+}
+
+struct TempEventFile {
+    std::filesystem::path path;
+    explicit TempEventFile(const std::string& contents)
+        : path(std::filesystem::temp_directory_path() /
+               ("kbatch-serve-event-" + std::to_string(getpid()) + ".json")) {
+        std::ofstream(path, std::ios::binary) << contents;
+    }
+    ~TempEventFile() {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+    }
+};
+
+// Runs `kbatch ARGS...` to the end and returns its exit code and standard output + error.
+std::pair<int, std::string> run_kbatch(std::vector<std::string> args) {
+    args.insert(args.begin(), kbatch_exe());
+    Subprocess process({args, {}, {"AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL"}, {}});
+    const std::optional<int> status = process.wait(30s);
+    return {status ? exit_code(*status) : -1, process.output()};
+}
+
+// The response line `kbatch invoke` prints (its log lines go to the same file, and start with
+// a level).
+std::string response_line(const std::string& output) {
+    std::size_t start = 0;
+    while (start < output.size()) {
+        const std::size_t end = output.find('\n', start);
+        const std::string line = output.substr(start, end - start);
+        if (line.starts_with("{"))
+            return line;
+        if (end == std::string::npos)
+            break;
+        start = end + 1;
+    }
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("serve with kbatch-runtime answers as the in-process invoke does with the same seed",
+          "[serve][runtime]") {
+    const std::string config = R"({"seed":7,"failure_rate":0.5})";
+    const TempEventFile event(kinesis_event(40));
+    const auto [code, output] =
+        run_kbatch({"invoke", "--config", config, "--data-file", event.path.string()});
+    REQUIRE(code == 0);
+    const nlohmann::json expected = json_of(response_line(output));
+    REQUIRE(expected["batchItemFailures"].is_array());
+    REQUIRE_FALSE(expected["batchItemFailures"].empty());  // the seed does fail some records
+
+    ServeProcess serve({"--plugin", "random_failure", "--config", config});
+    const HttpResult answer = invoke(serve.port(), read_file(event.path));
+    REQUIRE(answer.ok);
+    CHECK(answer.status == 200);
+    CHECK(answer.header("X-Amz-Function-Error").empty());
+    CHECK(json_of(answer.body) == expected);
+
+    // Several invocations in a row on the one runtime.
+    for (int i = 0; i < 3; ++i) {
+        const HttpResult again = invoke(serve.port(), read_file(event.path));
+        REQUIRE(again.status == 200);
+        CHECK(json_of(again.body)["batchItemFailures"].is_array());
+    }
+    CHECK(serve.runtime_pids().size() == 1);
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("The printed `kbatch invoke --endpoint` line gives the in-process answer",
+          "[serve][runtime]") {
+    const std::string config = R"({"seed":7})";
+    const std::string example = std::string(KBATCH_SOURCE_DIR) + "/events/example.json";
+    const auto [code, output] = run_kbatch({"invoke", "--config", config, "--data-file", example});
+    REQUIRE(code == 0);
+
+    ServeProcess serve({"--config", config});
+    const std::string endpoint = "http://127.0.0.1:" + std::to_string(serve.port());
+    const auto [endpoint_code, endpoint_output] =
+        run_kbatch({"invoke", "--endpoint", endpoint, "--data-file", example});
+    CHECK(endpoint_code == 0);
+    CHECK(json_of(response_line(endpoint_output)) == json_of(response_line(output)));
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("An event kbatch-runtime cannot decode is a function error as the CLI says",
+          "[serve][runtime]") {
+    ServeProcess serve({});
+    const HttpResult answer = invoke(serve.port(), R"({"Records": "not a list"})");
+    REQUIRE(answer.ok);
+    CHECK(answer.status == 200);
+    CHECK(answer.header("X-Amz-Function-Error") == "Unhandled");
+    CHECK(json_of(answer.body)["errorType"] == "Kbatch.InvalidEvent");
+    // The runtime survives a bad event.
+    const HttpResult after = invoke(serve.port(), kinesis_event(1));
+    CHECK(after.status == 200);
+    CHECK(serve.runtime_pids().size() == 1);
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("A missing plugin: the invoker gets Kbatch.PluginLoadError and serve keeps running",
+          "[serve][runtime]") {
+    ServeProcess serve({"--plugin", "no_such_plugin_anywhere"});
+    for (int i = 0; i < 2; ++i) {
+        const HttpResult answer = invoke(serve.port(), kinesis_event(1), 10s);
+        REQUIRE(answer.ok);
+        CHECK(answer.status == 200);
+        CHECK(answer.header("X-Amz-Function-Error") == "Unhandled");
+        const nlohmann::json error = json_of(answer.body);
+        CHECK(error["errorType"] == "Kbatch.PluginLoadError");
+        CHECK_THAT(error["errorMessage"].get<std::string>(),
+                   Catch::Contains("no_such_plugin_anywhere"));
+    }
+    CHECK(serve.process().running());
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("kbatch-runtime killed between invocations is replaced", "[serve][runtime]") {
+    ServeProcess serve({"--config", R"({"failure_rate":0})"});
+    const HttpResult first = invoke(serve.port(), kinesis_event(2));
+    REQUIRE(first.status == 200);
+    CHECK(json_of(first.body)["batchItemFailures"].empty());
+    const std::vector<pid_t> pids = serve.runtime_pids();
+    REQUIRE(pids.size() == 1);
+    REQUIRE(kill(pids.front(), SIGKILL) == 0);
+    REQUIRE(serve.wait_for_log("runtime started (pid", 2));
+    const HttpResult second = invoke(serve.port(), kinesis_event(2));
+    REQUIRE(second.ok);
+    CHECK(second.status == 200);
+    CHECK(json_of(second.body)["batchItemFailures"].empty());
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("A slow plugin past the timeout gives the timeout error and the next invoke works",
+          "[serve][runtime]") {
+    ServeProcess serve(
+        {"--plugin", SLOW_PLUGIN, "--config", R"({"sleep_ms":5000})", "--timeout", "1"});
+    const auto started = std::chrono::steady_clock::now();
+    const HttpResult slow = invoke(serve.port(), kinesis_event(1, "slow"));
+    CHECK(std::chrono::steady_clock::now() - started < 4s);
+    REQUIRE(slow.ok);
+    CHECK(slow.header("X-Amz-Function-Error") == "Unhandled");
+    const nlohmann::json error = json_of(slow.body);
+    CHECK(error["errorType"] == "Sandbox.Timedout");
+    CHECK_THAT(error["errorMessage"].get<std::string>(),
+               Catch::Contains("Task timed out after 1.00 seconds"));
+
+    const HttpResult fast = invoke(serve.port(), kinesis_event(3, "fast"));
+    REQUIRE(fast.ok);
+    CHECK(fast.status == 200);
+    CHECK(json_of(fast.body)["batchItemFailures"].empty());
+    CHECK(serve.runtime_pids().size() == 2);
+    CHECK(serve.stop() == 0);
+}
