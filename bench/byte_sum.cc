@@ -1,0 +1,13 @@
+#include "byte_sum.h"
+
+namespace kbatch::bench {
+
+// The same loop as bench/checksum_plugin/checksum.cc.
+std::uint64_t sum_bytes(std::span<const std::byte> bytes) noexcept {
+    std::uint64_t sum = 0;
+    for (const std::byte b : bytes)
+        sum += static_cast<std::uint8_t>(b);
+    return sum;
+}
+
+}  // namespace kbatch::bench

@@ -1,0 +1,76 @@
+// kbatch_bench_driver: times one C++ contender on event files, for bench/compare.
+//
+//   kbatch_bench_driver --contender kbatch|floor|naive [--reps 31] [--warmup 3] FILE...
+//
+// Reads each file once, runs the contender on it `warmup` times untimed, then `reps` times timed
+// one by one, and prints one tab-separated line per file:
+//   <contender> <file> <median milliseconds> <sum of every decoded data byte>
+// The sums let bench/compare check that every contender did the same work.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "contender.h"
+#include "file_reader.h"
+#include "median.h"
+
+namespace {
+
+std::unique_ptr<kbatch::bench::Contender> make_contender(const std::string& name,
+                                                         const std::string& plugin) {
+    if (name == "kbatch")
+        return kbatch::bench::make_kbatch_contender(plugin);
+    if (name == "floor")
+        return kbatch::bench::make_floor_contender();
+    return kbatch::bench::make_naive_contender();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app("Times one C++ contender of bench/compare on Kinesis event files");
+    std::string name;
+    std::string plugin = KBATCH_BENCH_CHECKSUM_PLUGIN;
+    int reps = 31;
+    int warmup = 3;
+    std::vector<std::string> files;
+    app.add_option("--contender", name, "kbatch, floor or naive")
+        ->required()
+        ->check(CLI::IsMember({"kbatch", "floor", "naive"}));
+    app.add_option("--plugin", plugin, "The checksum plugin .so (kbatch only)");
+    app.add_option("--reps", reps, "Timed runs per file")->check(CLI::PositiveNumber);
+    app.add_option("--warmup", warmup, "Untimed runs first")->check(CLI::NonNegativeNumber);
+    app.add_option("files", files, "Event files")->required();
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        const auto contender = make_contender(name, plugin);
+        for (const std::string& file : files) {
+            std::string event, error;
+            if (!kbatch::read_whole_file(file, &event, &error))
+                throw std::runtime_error(error);
+            const std::uint64_t sum = contender->run(event);
+            for (int i = 0; i < warmup; ++i)
+                contender->run(event);
+            std::vector<double> samples;
+            for (int i = 0; i < reps; ++i) {
+                const auto start = std::chrono::steady_clock::now();
+                const std::uint64_t again = contender->run(event);
+                const auto end = std::chrono::steady_clock::now();
+                samples.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+                if (again != sum)
+                    throw std::runtime_error(fmt::format("{}: the sum changed between runs", file));
+            }
+            fmt::print("{}\t{}\t{:.6f}\t{}\n", name, file, kbatch::bench::median(samples), sum);
+            std::fflush(stdout);
+        }
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "kbatch_bench_driver: {}: {}\n", name, e.what());
+        return 1;
+    }
+    return 0;
+}
