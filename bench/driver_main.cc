@@ -4,10 +4,13 @@
 //
 // Reads each file once, runs the contender on it `warmup` times untimed, then `reps` times timed
 // one by one, and prints one tab-separated line per file:
-//   <contender> <file> <median milliseconds> <sum of every decoded data byte>
-// The sums let bench/compare check that every contender did the same work.
+//   <contender> <file> <median ms> <median CPU ms> <sum of every decoded data byte>
+// The CPU time (the process's) is what the run cost even when a busy machine took the CPU away
+// from it for part of the wall-clock time. The sums let bench/compare check that every contender
+// did the same work.
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,13 @@
 #include "median.h"
 
 namespace {
+
+// The CPU time this process has used, in milliseconds.
+double cpu_ms() {
+    timespec now{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) * 1e3 + static_cast<double>(now.tv_nsec) / 1e6;
+}
 
 std::unique_ptr<kbatch::bench::Contender> make_contender(const std::string& name,
                                                          const std::string& plugin) {
@@ -56,16 +66,19 @@ int main(int argc, char** argv) {
             const std::uint64_t sum = contender->run(event);
             for (int i = 0; i < warmup; ++i)
                 contender->run(event);
-            std::vector<double> samples;
+            std::vector<double> samples, cpu_samples;
             for (int i = 0; i < reps; ++i) {
+                const double cpu_start = cpu_ms();
                 const auto start = std::chrono::steady_clock::now();
                 const std::uint64_t again = contender->run(event);
                 const auto end = std::chrono::steady_clock::now();
+                cpu_samples.push_back(cpu_ms() - cpu_start);
                 samples.push_back(std::chrono::duration<double, std::milli>(end - start).count());
                 if (again != sum)
                     throw std::runtime_error(fmt::format("{}: the sum changed between runs", file));
             }
-            fmt::print("{}\t{}\t{:.6f}\t{}\n", name, file, kbatch::bench::median(samples), sum);
+            fmt::print("{}\t{}\t{:.6f}\t{:.6f}\t{}\n", name, file, kbatch::bench::median(samples),
+                       kbatch::bench::median(cpu_samples), sum);
             std::fflush(stdout);
         }
     } catch (const std::exception& e) {

@@ -8,7 +8,8 @@
 // options, as a user gets them) and a record handler that base64-decodes the data and sums its
 // bytes (the checksum plugin's work), then JSON.stringify of the response. Prints one
 // tab-separated line per file, as kbatch_bench_driver does:
-//   powertools <file> <median milliseconds> <sum of every decoded data byte>
+//   powertools <file> <median ms> <median CPU ms> <sum of every decoded data byte>
+// The CPU time is the whole process's (the garbage collector's helper threads included).
 // This file is copied next to its node_modules (under the build folder) and run from there.
 import { readFileSync } from 'node:fs';
 import {
@@ -65,13 +66,19 @@ for (const file of files) {
   const fileSum = sum;
   for (let i = 0; i < warmup; ++i) await invoke(text);
   const samples = [];
+  const cpuSamples = [];
   for (let i = 0; i < reps; ++i) {
     sum = 0;
+    const cpuStart = process.cpuUsage();
     const start = process.hrtime.bigint();
     await invoke(text);
     const end = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpuStart);
     samples.push(Number(end - start) / 1e6);
+    cpuSamples.push((cpu.user + cpu.system) / 1e3);
     if (sum !== fileSum) throw new Error(`${file}: the sum changed between runs`);
   }
-  console.log(`powertools\t${file}\t${median(samples).toFixed(6)}\t${fileSum}`);
+  const wall = median(samples).toFixed(6);
+  const cpu = median(cpuSamples).toFixed(6);
+  console.log(`powertools\t${file}\t${wall}\t${cpu}\t${fileSum}`);
 }
