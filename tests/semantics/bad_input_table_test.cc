@@ -1,6 +1,7 @@
-// Malformed and unusual events, each with its expected verdict, checked three ways: in process,
-// through `kbatch invoke`, and through kbatch-runtime against a (scripted) Runtime API. The plugin
-// fails records whose data contains "FAIL", so verdicts mix successes and failures.
+// Malformed and unusual events, each with its expected verdict, checked four ways: in process,
+// through `kbatch invoke`, through kbatch-runtime against a (scripted) Runtime API, and through
+// `kbatch serve` with the real kbatch-runtime behind it. The plugin fails records whose data
+// contains "FAIL", so verdicts mix successes and failures.
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "invocation_handler.h"
 #include "runtime_process.h"
 #include "scripted_runtime_api.h"
+#include "support/http_client.h"
+#include "support/serve_process.h"
 #include "test_support.h"
 
 namespace kbatch::test {
@@ -275,6 +278,37 @@ TEST_CASE("bad input through kbatch-runtime") {
             CHECK(item_identifiers(posts[i].body) == rows[i].expected.failed);
         }
     }
+}
+
+TEST_CASE("bad input through kbatch serve") {
+    serve_test::ServeProcess serve({"--plugin", stub_path("fails_on_substring").string(),
+                                    "--config", kPluginConfig.dump(), "--timeout", "60"});
+    for (const Row& row : table()) {
+        INFO(row.name);
+        const serve_test::HttpResult answer = serve_test::invoke(serve.port(), row.event, 60s);
+        REQUIRE(answer.ok);
+        INFO(answer.body);
+        if (row.event.size() > 6291456) {
+            // Lambda refuses an invocation payload over its limit before any runtime sees it,
+            // and so does serve: the same verdict (the invocation fails as a whole, naming the
+            // limit), told the way Lambda tells it.
+            CHECK(answer.status == 413);
+            CHECK_THAT(answer.body, Catch::Contains("6291456"));
+        } else if (row.expected.is_error()) {
+            CHECK(answer.status == 200);
+            CHECK(answer.header("X-Amz-Function-Error") == "Unhandled");
+            const nlohmann::json error = nlohmann::json::parse(answer.body);
+            CHECK(error.value("errorType", "") == row.expected.error_type);
+            CHECK_THAT(error.value("errorMessage", ""), Catch::Contains(row.expected.message));
+        } else {
+            CHECK(answer.status == 200);
+            CHECK(answer.header("X-Amz-Function-Error").empty());
+            CHECK(item_identifiers(answer.body) == row.expected.failed);
+        }
+    }
+    // One runtime answered them all: no bad input crashed it.
+    CHECK(serve.runtime_pids().size() == 1);
+    CHECK(serve.stop() == 0);
 }
 
 }  // namespace

@@ -182,6 +182,40 @@ TEST_CASE("kbatch-runtime killed between invocations is replaced", "[serve][runt
     CHECK(serve.stop() == 0);
 }
 
+TEST_CASE("A plugin that aborts or segfaults: Runtime.ExitError, and a new runtime takes the next",
+          "[serve][runtime]") {
+    // The stub dies on data "ABORT" (QUJPUlQ=) or "SEGV" (U0VHVg==); "Hello World" is fine.
+    const std::string fine = kinesis_event(2);
+    for (const std::string crash : {"QUJPUlQ=", "U0VHVg=="}) {
+        DYNAMIC_SECTION("data " << crash) {
+            ServeProcess serve({"--plugin", CRASH_PLUGIN});
+            const HttpResult before = invoke(serve.port(), fine);
+            REQUIRE(before.status == 200);
+            CHECK(json_of(before.body)["batchItemFailures"].empty());
+
+            std::string deadly = fine;
+            deadly.replace(deadly.find("SGVsbG8gV29ybGQ="), 16, crash);
+            const HttpResult crashed = invoke(serve.port(), deadly);
+            REQUIRE(crashed.ok);
+            CHECK(crashed.status == 200);
+            CHECK(crashed.header("X-Amz-Function-Error") == "Unhandled");
+            const nlohmann::json error = json_of(crashed.body);
+            CHECK(error["errorType"] == "Runtime.ExitError");
+            // Which signal or status depends on the build (a sanitizer turns a SEGV into exit
+            // status 1 after its report), but the message says that the runtime exited.
+            CHECK_THAT(error["errorMessage"].get<std::string>(),
+                       Catch::Contains(crashed.header("X-Amzn-RequestId")));
+
+            const HttpResult after = invoke(serve.port(), fine);
+            REQUIRE(after.ok);
+            CHECK(after.status == 200);
+            CHECK(json_of(after.body)["batchItemFailures"].empty());
+            CHECK(serve.runtime_pids().size() == 2);
+            CHECK(serve.stop() == 0);
+        }
+    }
+}
+
 TEST_CASE("A slow plugin past the timeout gives the timeout error and the next invoke works",
           "[serve][runtime]") {
     ServeProcess serve(
