@@ -81,3 +81,53 @@ TEST_CASE("pretty output is the same document, indented") {
     CHECK(nlohmann::json::parse(pretty) == nlohmann::json::parse(compact));
     CHECK(kbatch::test::item_identifiers(pretty) == std::vector<std::string>{"3", "1"});
 }
+
+TEST_CASE("a reused writer and string give the same bytes as a fresh one, batch after batch") {
+    // The handler keeps one writer and one response string for every invocation.
+    kbatch::ResponseWriter writer;
+    std::string out = "stale text that must go";
+    const std::vector<std::vector<std::string>> batches = {
+        {"1", "2", "1"}, {}, {"30", "30", "30"}, {"9", "8", "7", "6", "5", "9"}, {"4"}};
+    for (const auto& storage : batches) {
+        for (const bool pretty : {false, true}) {
+            const kbatch::BatchReport report = report_of(storage);
+            writer.write(report, out, pretty);
+            CHECK(out == kbatch::write_batch_response(report, pretty));
+            CHECK(nlohmann::json::parse(out) ==
+                  nlohmann::json::parse(kbatch::write_batch_response(report, !pretty)));
+        }
+    }
+}
+
+TEST_CASE("the output is what nlohmann::json would write, compact and indented") {
+    // The response used to be an nlohmann::json document; its text is kept byte for byte.
+    const std::vector<std::string> storage = {"3", "1", "3", "2"};
+    nlohmann::json failures = nlohmann::json::array();
+    for (const char* id : {"3", "1", "2"})
+        failures.push_back({{"itemIdentifier", id}});
+    const nlohmann::json expected = {{"batchItemFailures", failures}};
+    CHECK(kbatch::write_batch_response(report_of(storage)) == expected.dump());
+    CHECK(kbatch::write_batch_response(report_of(storage), true) == expected.dump(2));
+    const nlohmann::json empty = {{"batchItemFailures", nlohmann::json::array()}};
+    CHECK(kbatch::write_batch_response(kbatch::BatchReport{}, true) == empty.dump(2));
+}
+
+TEST_CASE("10,000 failures, many repeated, each reported once in event order") {
+    std::vector<std::string> storage;
+    std::vector<std::string> expected;
+    for (std::size_t i = 0; i < 10'000; ++i) {
+        storage.push_back(std::to_string((i * 7919) % 6007));
+        if (i < 6007)
+            expected.push_back(storage.back());
+    }
+    CHECK(kbatch::test::item_identifiers(kbatch::write_batch_response(report_of(storage))) ==
+          expected);
+}
+
+TEST_CASE("an identifier that is not plain digits is still written as valid JSON") {
+    // run_batch never lets one through, but the writer does not rely on it for valid output.
+    const std::vector<std::string> storage = {"a\"b\\c\n\x01"};
+    const nlohmann::json json =
+        nlohmann::json::parse(kbatch::write_batch_response(report_of(storage)));
+    CHECK(json["batchItemFailures"][0]["itemIdentifier"] == storage[0]);
+}

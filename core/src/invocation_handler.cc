@@ -1,7 +1,5 @@
 #include "invocation_handler.h"
 
-#include "response_writer.h"
-
 namespace kbatch {
 
 Status InvocationHandler::handle(std::string_view event, RecordProcessor& processor,
@@ -23,7 +21,7 @@ Status InvocationHandler::run_and_respond(Status decoded, RecordProcessor& proce
     Status status = run_batch(decoder_.batch(), processor, context, options_, report_);
     if (!status.is_ok())
         return status;
-    *response = write_batch_response(report_, pretty_);
+    writer_.write(report_, *response, pretty_);
     return Status::ok();
 }
 

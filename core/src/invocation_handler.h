@@ -9,6 +9,7 @@
 
 #include "batch_runner.h"
 #include "event_decoder.h"
+#include "response_writer.h"
 #include "status.h"
 
 namespace kbatch {
@@ -16,16 +17,18 @@ namespace kbatch {
 /// Decodes an event, runs it through a processor and writes the partial batch response. The CLI,
 /// the Lambda runtime host, the tests and the benchmarks all drive batches through this one class.
 ///
-/// Ownership: owns the decoder and the report, both reused across invocations so that the steady
-/// state allocates nothing per record. report() views the last event and is valid until the next
-/// call. Thread safety: none; one handler per thread.
+/// Ownership: owns the decoder, the report and the response writer, all reused across invocations
+/// so that the steady state allocates nothing per record (nor, with a reused `response` string,
+/// per invocation). report() views the last event and is valid until the next call.
+/// Thread safety: none; one handler per thread.
 class InvocationHandler {
   public:
     explicit InvocationHandler(RunOptions options = {}) : options_(options) {}
 
     /// Handles one event. On success `response` holds the batchItemFailures JSON. On error the
     /// invocation must fail as a whole (the status says why: kInvalidEvent,
-    /// kUnidentifiableFailure) and `response` is left empty.
+    /// kUnidentifiableFailure) and `response` is left empty. `response` is overwritten, keeping
+    /// its capacity: a caller that passes the same string each time allocates nothing for it.
     Status handle(std::string_view event, RecordProcessor& processor, const Context& context,
                   std::string* response);
 
@@ -47,6 +50,7 @@ class InvocationHandler {
     bool pretty_ = false;
     EventDecoder decoder_;
     BatchReport report_;
+    ResponseWriter writer_;
 };
 
 }  // namespace kbatch
