@@ -366,3 +366,31 @@ TEST_CASE("a defect without a usable sequence number fails the whole invocation"
         CHECK(response.empty());
     }
 }
+
+TEST_CASE("a bad escape or a raw control character is invalid JSON wherever it is") {
+    // The decoder reads strings without escapes in place, unescaping only those with one: every
+    // escape must still be checked, in the fields it reads, in the data, in keys and in values
+    // it skips. Raw control characters and invalid UTF-8 are refused by simdjson's first pass.
+    const std::string head = R"({"Records":[{"kinesis":{"sequenceNumber":"1",)";
+    const std::string tail = R"(}}]})";
+    for (const std::string& fields : std::vector<std::string>{
+             R"("partitionKey":"p\q","data":"")",
+             R"("partitionKey":"p\u12","data":"")",
+             R"("partitionKey":"p","data":"SGk\q")",
+             R"("partitionKey":"p","data":"SGk=\u00")",
+             R"("partitionKey":"p","data":"","extra":"a\x")",
+             R"("partitionKey":"p","data":"","extra":{"k":["\u00zz"]})",
+             R"("partitionKey":"p","data":"","ex\qtra":1)",
+             R"("partitionKey":"p","data":"","extra":{"k\q":1})",
+             R"("partition\qKey":"p","data":"")",
+             "\"partitionKey\":\"p\x01\",\"data\":\"\"",
+             "\"partitionKey\":\"p\",\"data\":\"SG\tk=\"",
+             "\"partitionKey\":\"p\",\"data\":\"\",\"extra\":\"\xC3\x28\"",
+         }) {
+        require_invalid_json(head + fields + tail, "invalid JSON");
+    }
+    require_invalid_json(R"({"Records":[],"event\qSource":"x"})", "invalid JSON");
+    require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p",)"
+                         R"("data":""},"eventSourceARN":"arn:\q"}]})",
+                         "invalid JSON");
+}

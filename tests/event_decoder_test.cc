@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -179,6 +180,98 @@ TEST_CASE("JSON escapes are resolved in values and in keys") {
     CHECK(r.text() == "\xFB\xFF");
     CHECK(r.encryption_type() == "KMS");
     CHECK(r.event_id() == "shardId-1:12");
+}
+
+TEST_CASE("escapes in every key and string decode to the unescaped text") {
+    // Strings without escapes are read in place and the others unescaped, so both kinds are mixed
+    // here, in one record and across records, with every value checked after the whole event.
+    const auto esc = [](std::string_view text) {
+        std::string out;
+        for (const char c : text) {
+            const auto byte = static_cast<unsigned char>(c);
+            // ASCII as \u escapes (upper and lower case hex); other UTF-8 bytes as they are.
+            if (byte < 0x80) {
+                out += byte % 2 ? fmt::format("\\u{:04X}", byte) : fmt::format("\\u{:04x}", byte);
+            } else {
+                out += c;
+            }
+        }
+        return out;
+    };
+    const auto record = [&](bool escaped, int n) {
+        const auto s = [&](std::string_view text) {
+            return escaped ? esc(text) : std::string(text);
+        };
+        const std::string seq = std::to_string(1000 + n);
+        return fmt::format(
+            R"({{"{}":{{"{}":"{}","{}":"{}","{}":"{}","{}":{},"{}":"{}","{}":{}}},)"
+            R"("{}":"{}","{}":"{}","{}":"{}","{}":"{}","{}":"{}","{}":"{}","{}":"{}"}})",
+            s("kinesis"), s("kinesisSchemaVersion"), s("1.0"), s("partitionKey"),
+            s("key " + std::to_string(n) + " \xC3\xA9"), s("sequenceNumber"), s(seq), s("data"),
+            // base64 "a/8=" is 6B FF; its '/' escaped as some writers do, or plain.
+            escaped ? R"("a\/8=")" : R"("a/8=")", s("encryptionType"), s("KMS"),
+            s("approximateArrivalTimestamp"), "1.5", s("eventSource"), s("aws:kinesis"),
+            s("eventVersion"), s("1.0"), s("eventID"), s("shardId-1:" + seq), s("eventName"),
+            s("aws:kinesis:record"), s("invokeIdentityArn"), s("arn:aws:iam::1:role/R"),
+            s("awsRegion"), s("eu-west-1"), s("eventSourceARN"),
+            s("arn:aws:kinesis:eu-west-1:1:stream/s" + std::to_string(n)));
+    };
+    std::string event = "{\"" + esc("Records") + "\":[";
+    for (int n = 0; n < 6; ++n)
+        event += (n == 0 ? "" : ",") + record(n % 3 != 1, n);
+    event += "]}";
+    INFO(event);
+
+    std::string buffer = event;
+    kbatch::EventDecoder decoder;
+    const kbatch::Status status = decoder.decode_in_place(buffer);
+    INFO(status.to_string());
+    REQUIRE(status.is_ok());
+    const kbatch::DecodedBatch& batch = decoder.batch();
+    REQUIRE(batch.records.size() == 6);
+    CHECK(batch.defects.empty());
+    for (int n = 0; n < 6; ++n) {
+        INFO("record " << n);
+        const kbatch::KinesisRecord& r = batch.records[static_cast<std::size_t>(n)];
+        const std::string seq = std::to_string(1000 + n);
+        CHECK(r.sequence_number() == seq);
+        CHECK(r.partition_key() == "key " + std::to_string(n) + " \xC3\xA9");
+        CHECK(r.text() == "\x6B\xFF");
+        CHECK(r.approximate_arrival() == 1.5);
+        CHECK(r.encryption_type() == "KMS");
+        CHECK(r.kinesis_schema_version() == "1.0");
+        CHECK(r.event_id() == "shardId-1:" + seq);
+        CHECK(r.event_name() == "aws:kinesis:record");
+        CHECK(r.event_source() == "aws:kinesis");
+        CHECK(r.event_source_arn() == "arn:aws:kinesis:eu-west-1:1:stream/s" + std::to_string(n));
+        CHECK(r.event_version() == "1.0");
+        CHECK(r.invoke_identity_arn() == "arn:aws:iam::1:role/R");
+        CHECK(r.aws_region() == "eu-west-1");
+    }
+    CHECK(buffer == event);  // read in place, never written
+}
+
+TEST_CASE("views stay valid for the batch, until the next decode") {
+    // Plain strings are views of the event text, escaped ones of the parser's unescaped copy;
+    // both must outlive the walk. Checked after decoding, then once more after reading all.
+    const auto records = kbatch::test::numbered_records(300, "view ");
+    std::string event = kbatch::test::event_json(records);
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode_in_place(event).is_ok());
+    const kbatch::DecodedBatch& batch = decoder.batch();
+    REQUIRE(batch.records.size() == records.size());
+    std::vector<std::string> copies;
+    for (const kbatch::KinesisRecord& r : batch.records)
+        copies.emplace_back(std::string(r.sequence_number()) + "|" +
+                            std::string(r.partition_key()) + "|" + std::string(r.text()) + "|" +
+                            std::string(r.event_id()));
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const kbatch::KinesisRecord& r = batch.records[i];
+        CHECK(r.sequence_number() == records[i].sequence_number);
+        CHECK(r.text() == records[i].data);
+        CHECK(copies[i] == std::string(r.sequence_number()) + "|" + std::string(r.partition_key()) +
+                               "|" + std::string(r.text()) + "|" + std::string(r.event_id()));
+    }
 }
 
 TEST_CASE("unknown fields at every level are ignored, whatever they hold") {

@@ -1,6 +1,7 @@
 #include "event_decoder.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include <fmt/format.h>
@@ -64,6 +65,56 @@ struct Place {
     }
 };
 
+// The text of a key, unescaped. A key without a backslash is its raw JSON text (JSON strings
+// without escapes are verbatim), read in place: the expected names have no escapes, and unescaping
+// every key into simdjson's string buffer took half the decode time of an event of small records.
+// Only a key with an escape is unescaped, which also checks the escape.
+simdjson::error_code read_key(ondemand::field& field, std::string_view& key) {
+    const char* const start = field.key().raw();
+    // The scan ends: simdjson's first pass has checked that every string is closed.
+    const char* end = start;
+    while (*end != '"' && *end != '\\')
+        ++end;
+    if (*end == '"') {
+        key = std::string_view(start, static_cast<std::size_t>(end - start));
+        return simdjson::SUCCESS;
+    }
+    return field.unescaped_key().get(key);
+}
+
+// The text between the quotes of a string value, as it is in the event buffer (escapes not
+// resolved), or empty when the value cannot be a well-formed string (the caller then falls back
+// to simdjson, which reports the error). `value` must have been seen to start with a quote; it is
+// not consumed.
+std::string_view raw_string_body(ondemand::value& value) {
+    // The raw token runs up to the next token: drop the spaces after the closing quote.
+    std::string_view token = value.raw_json_token();
+    while (token.size() > 1 && token.back() != '"')
+        token.remove_suffix(1);
+    if (token.size() < 2)
+        return {};
+    return token.substr(1, token.size() - 2);
+}
+
+bool has_backslash(std::string_view text) {
+    return std::memchr(text.data(), '\\', text.size()) != nullptr;
+}
+
+// Reads a string value, unescaped. Without escapes (the usual case) the result is a view of the
+// event buffer itself, which the caller keeps unchanged while the batch is in use; with escapes, a
+// view of simdjson's unescaped copy in the parser's string buffer, valid until the next parse.
+// Either lives as long as the batch. Only a string with escapes needs checking (an invalid escape
+// is invalid JSON): simdjson's first pass has checked the rest (UTF-8, no raw control
+// characters, closing quote). `value` must be a string (its type already read).
+simdjson::error_code read_string_value(ondemand::value& value, std::string_view& out) {
+    const std::string_view body = raw_string_body(value);
+    if (body.data() == nullptr || has_backslash(body))
+        return value.get_string().get(out);
+    out = body;
+    ondemand::raw_json_string consumed;
+    return value.get_raw_json_string().get(consumed);
+}
+
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
 // a non-OK Status; a record's own problems become its defect and the walk goes on.
 //
@@ -95,7 +146,7 @@ class EventWalker {
             std::string_view key;
             if (auto error = std::move(field_result).get(field))
                 return invalid_json(error, event_place);
-            if (auto error = field.unescaped_key().get(key))
+            if (auto error = read_key(field, key))
                 return invalid_json(error, event_place);
             ondemand::value value = field.value();
             if (key != "Records") {
@@ -173,7 +224,7 @@ class EventWalker {
             std::string_view key;
             if (auto error = std::move(field_result).get(field))
                 return invalid_json(error, record_place);
-            if (auto error = field.unescaped_key().get(key))
+            if (auto error = read_key(field, key))
                 return invalid_json(error, record_place);
             const Place place{index, "", key};
             ondemand::value field_value = field.value();
@@ -234,7 +285,7 @@ class EventWalker {
             std::string_view key;
             if (auto error = std::move(field_result).get(field))
                 return invalid_json(error, kinesis_place);
-            if (auto error = field.unescaped_key().get(key))
+            if (auto error = read_key(field, key))
                 return invalid_json(error, kinesis_place);
             const Place place{index, "kinesis.", key};
             ondemand::value field_value = field.value();
@@ -283,7 +334,7 @@ class EventWalker {
         if (auto error = value.type().get(type))
             return invalid_json(error, place);
         if (type == ondemand::json_type::string) {
-            if (auto error = value.get_string().get(*out))
+            if (auto error = read_string_value(value, *out))
                 return invalid_json(error, place);
             return Status::ok();
         }
@@ -316,7 +367,9 @@ class EventWalker {
         return Status::ok();
     }
 
-    // Reads the base64 text (JSON escapes already resolved) and decodes it into the arena.
+    // Decodes the base64 text into the arena. Base64 has no character JSON must escape, so the
+    // text is decoded straight from the event buffer, never copied; only text that base64 refuses
+    // and that has an escape in it (some writers send "\/" for '/') is unescaped and decoded again.
     Status read_data(ondemand::value& value, const Place& place, std::span<const std::byte>* out,
                      std::string& defect) {
         ondemand::json_type type;
@@ -328,13 +381,24 @@ class EventWalker {
             note(defect, place, fmt::format("expected a string, got {}", describe(type)));
             return Status::ok();
         }
-        std::string_view encoded;
-        if (auto error = value.get_string().get(encoded))
-            return invalid_json(error, place);
         std::optional<Base64Error> error;
-        // The arena holds as many bytes as the event, and unescaped base64 decodes to fewer bytes
-        // than its JSON text takes, so the write below always fits.
-        const std::size_t size = base64_decode(encoded, arena_, &error);
+        // The arena holds as many bytes as the event, and base64 decodes to fewer bytes than its
+        // JSON text takes, so the writes below always fit.
+        const std::string_view raw = raw_string_body(value);
+        std::size_t size = 0;
+        if (raw.data() != nullptr)
+            size = base64_decode(raw, arena_, &error);
+        if (raw.data() == nullptr || (error && has_backslash(raw))) {
+            std::string_view encoded;
+            if (auto json_error = value.get_string().get(encoded))
+                return invalid_json(json_error, place);
+            error.reset();
+            size = base64_decode(encoded, arena_, &error);
+        } else {
+            ondemand::raw_json_string consumed;
+            if (auto json_error = value.get_raw_json_string().get(consumed))
+                return invalid_json(json_error, place);
+        }
         if (error) {
             note(defect, place,
                  fmt::format("not valid base64: {} at offset {}", error->what, error->offset));
@@ -365,7 +429,7 @@ class EventWalker {
                     std::string_view key;
                     if ((error = std::move(field_result).get(field)))
                         break;
-                    if ((error = field.unescaped_key().get(key)))
+                    if ((error = read_key(field, key)))
                         break;
                     ondemand::value field_value = field.value();
                     if (Status status = validate(field_value, place, depth + 1); !status.is_ok()) {
@@ -390,7 +454,7 @@ class EventWalker {
             }
             case ondemand::json_type::string: {
                 std::string_view text;
-                error = value.get_string().get(text);
+                error = read_string_value(value, text);
                 break;
             }
             case ondemand::json_type::number: {
