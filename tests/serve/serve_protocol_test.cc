@@ -299,6 +299,23 @@ TEST_CASE("A runtime that hangs up while waiting on /next does not swallow an in
     CHECK(serve.stop() == 0);
 }
 
+TEST_CASE("An invocation that arrives just after its runtime hung up goes to the next runtime",
+          "[serve][protocol]") {
+    // As when a runtime is killed between invocations under --no-spawn: the invocation comes
+    // while serve's wait for the dead runtime's /next has not yet looked at its connection.
+    ServeProcess serve({"--no-spawn", "--timeout", "5"});
+    const NextInvocation abandoned = next_invocation(serve.port(), 100ms);
+    CHECK_FALSE(abandoned.http.ok);
+
+    auto invoker = invoke_async(serve.port(), "for the live runtime");
+    const NextInvocation next = next_invocation(serve.port(), 3s);
+    REQUIRE(next.ok());
+    CHECK(next.event == "for the live runtime");
+    post_response(serve.port(), next.request_id, "ok");
+    CHECK(invoker.get().body == "ok");
+    CHECK(serve.stop() == 0);
+}
+
 TEST_CASE("SIGTERM stops serve promptly and answers waiting invokers", "[serve][protocol]") {
     ServeProcess serve({"--no-spawn"});
     auto waiting_invoke = invoke_async(serve.port(), "{}");
