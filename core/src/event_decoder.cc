@@ -1,6 +1,7 @@
 #include "event_decoder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 
@@ -65,28 +66,163 @@ struct Place {
     }
 };
 
-// The text of a key, unescaped. A key without a backslash is its raw JSON text (JSON strings
-// without escapes are verbatim), read in place: the expected names have no escapes, and unescaping
-// every key into simdjson's string buffer took half the decode time of an event of small records.
-// Only a key with an escape is unescaped, which also checks the escape.
-simdjson::error_code read_key(ondemand::field& field, std::string_view& key) {
+// A key's raw JSON text, between its quotes, escapes not resolved. Found from where its value
+// starts, with no scan of the key: between the two are only the closing quote, the colon and
+// spaces, which simdjson has checked when it gave out the field.
+[[gnu::always_inline]] inline std::string_view raw_key(ondemand::field& field) {
     const char* const start = field.key().raw();
-    // The scan ends: simdjson's first pass has checked that every string is closed.
-    const char* end = start;
-    while (*end != '"' && *end != '\\')
-        ++end;
-    if (*end == '"') {
-        key = std::string_view(start, static_cast<std::size_t>(end - start));
-        return simdjson::SUCCESS;
+    const char* end = field.value().raw_json_token().data();
+    while (*end != ':')
+        --end;
+    while (*end != '"')
+        --end;
+    return {start, static_cast<std::size_t>(end - start)};
+}
+
+constexpr std::uint64_t kEachByte = 0x0101010101010101;
+
+// Eight bytes of `text` from `at`, in memory order.
+[[gnu::always_inline]] inline std::uint64_t word_at(const char* at) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+}
+
+// Whether `text` has a backslash: checked on every string the walk reads, most of them short, so
+// eight bytes at a time inline rather than a call to memchr.
+[[gnu::always_inline]] inline bool has_backslash(std::string_view text) {
+    const char* at = text.data();
+    std::size_t left = text.size();
+    for (; left >= 8; at += 8, left -= 8) {
+        const std::uint64_t x = word_at(at) ^ (kEachByte * '\\');  // a zero byte where '\\' was
+        if (((x - kEachByte) & ~x & (kEachByte * 0x80)) != 0)
+            return true;
     }
-    return field.unescaped_key().get(key);
+    for (; left > 0; ++at, --left) {
+        if (*at == '\\')
+            return true;
+    }
+    return false;
+}
+
+// is_usable_sequence_number(), eight digits at a time: it runs on every record's 56 or so digits.
+[[gnu::always_inline]] inline bool is_sequence_number(std::string_view text) {
+    if (text.empty() || text.size() > kMaxSequenceNumberDigits)
+        return false;
+    const char* at = text.data();
+    std::size_t left = text.size();
+    for (; left >= 8; at += 8, left -= 8) {
+        // '0'..'9' is 0x30..0x39: the high nibble is 3, before and after adding 6.
+        const std::uint64_t word = word_at(at);
+        constexpr std::uint64_t kHighNibbles = kEachByte * 0xF0;
+        if (((word & kHighNibbles) | (((word + kEachByte * 6) & kHighNibbles) >> 4)) !=
+            kEachByte * 0x33) {
+            return false;
+        }
+    }
+    for (; left > 0; ++at, --left) {
+        if (*at < '0' || *at > '9')
+            return false;
+    }
+    return true;
+}
+
+// Resolves the escapes of a key that has any (which also checks them: a bad escape is invalid
+// JSON). A raw key without a backslash is already its text: JSON strings without escapes are
+// verbatim. The names the walk looks for have no escapes, so the callers compare raw keys first
+// and come here only for a key that is none of them: unescaping every key into simdjson's string
+// buffer took half the decode time of an event of small records.
+// Takes and returns the key by value: a key kept in memory for a reference made the hot loops
+// copy it with a wide load right after two narrow stores, a store-forwarding stall per field.
+simdjson::simdjson_result<std::string_view> unescape_key(ondemand::field& field,
+                                                         std::string_view key) {
+    if (!has_backslash(key))
+        return key;
+    return field.unescaped_key();
+}
+
+// Compares with a name whose length is known at compile time, so the comparison is inlined.
+template <std::size_t N>
+[[gnu::always_inline]] inline bool is(std::string_view key, const char (&name)[N]) {
+    return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+// The fields the walk reads, by key.
+enum class EventKey { kOther, kRecords };
+enum class RecordKey {
+    kOther,
+    kKinesis,
+    kEventId,
+    kEventName,
+    kEventSource,
+    kEventSourceArn,
+    kEventVersion,
+    kInvokeIdentityArn,
+    kAwsRegion,
+};
+enum class KinesisKey {
+    kOther,
+    kSequenceNumber,
+    kPartitionKey,
+    kData,
+    kApproximateArrivalTimestamp,
+    kEncryptionType,
+    kKinesisSchemaVersion,
+};
+
+EventKey event_key(std::string_view key) {
+    return is(key, "Records") ? EventKey::kRecords : EventKey::kOther;
+}
+
+[[gnu::always_inline]] inline RecordKey record_key(std::string_view key) {
+    switch (key.size()) {  // one comparison of text per key
+        case 7:
+            return is(key, "kinesis")   ? RecordKey::kKinesis
+                   : is(key, "eventID") ? RecordKey::kEventId
+                                        : RecordKey::kOther;
+        case 9:
+            return is(key, "eventName")   ? RecordKey::kEventName
+                   : is(key, "awsRegion") ? RecordKey::kAwsRegion
+                                          : RecordKey::kOther;
+        case 11:
+            return is(key, "eventSource") ? RecordKey::kEventSource : RecordKey::kOther;
+        case 12:
+            return is(key, "eventVersion") ? RecordKey::kEventVersion : RecordKey::kOther;
+        case 14:
+            return is(key, "eventSourceARN") ? RecordKey::kEventSourceArn : RecordKey::kOther;
+        case 17:
+            return is(key, "invokeIdentityArn") ? RecordKey::kInvokeIdentityArn : RecordKey::kOther;
+        default:
+            return RecordKey::kOther;
+    }
+}
+
+[[gnu::always_inline]] inline KinesisKey kinesis_key(std::string_view key) {
+    switch (key.size()) {
+        case 4:
+            return is(key, "data") ? KinesisKey::kData : KinesisKey::kOther;
+        case 12:
+            return is(key, "partitionKey") ? KinesisKey::kPartitionKey : KinesisKey::kOther;
+        case 14:
+            return is(key, "sequenceNumber")   ? KinesisKey::kSequenceNumber
+                   : is(key, "encryptionType") ? KinesisKey::kEncryptionType
+                                               : KinesisKey::kOther;
+        case 20:
+            return is(key, "kinesisSchemaVersion") ? KinesisKey::kKinesisSchemaVersion
+                                                   : KinesisKey::kOther;
+        case 27:
+            return is(key, "approximateArrivalTimestamp") ? KinesisKey::kApproximateArrivalTimestamp
+                                                          : KinesisKey::kOther;
+        default:
+            return KinesisKey::kOther;
+    }
 }
 
 // The text between the quotes of a string value, as it is in the event buffer (escapes not
 // resolved), or empty when the value cannot be a well-formed string (the caller then falls back
 // to simdjson, which reports the error). `value` must have been seen to start with a quote; it is
 // not consumed.
-std::string_view raw_string_body(ondemand::value& value) {
+[[gnu::always_inline]] inline std::string_view raw_string_body(ondemand::value& value) {
     // The raw token runs up to the next token: drop the spaces after the closing quote.
     std::string_view token = value.raw_json_token();
     while (token.size() > 1 && token.back() != '"')
@@ -96,17 +232,14 @@ std::string_view raw_string_body(ondemand::value& value) {
     return token.substr(1, token.size() - 2);
 }
 
-bool has_backslash(std::string_view text) {
-    return std::memchr(text.data(), '\\', text.size()) != nullptr;
-}
-
 // Reads a string value, unescaped. Without escapes (the usual case) the result is a view of the
 // event buffer itself, which the caller keeps unchanged while the batch is in use; with escapes, a
 // view of simdjson's unescaped copy in the parser's string buffer, valid until the next parse.
 // Either lives as long as the batch. Only a string with escapes needs checking (an invalid escape
 // is invalid JSON): simdjson's first pass has checked the rest (UTF-8, no raw control
 // characters, closing quote). `value` must be a string (its type already read).
-simdjson::error_code read_string_value(ondemand::value& value, std::string_view& out) {
+[[gnu::always_inline]] inline simdjson::error_code read_string_value(ondemand::value& value,
+                                                                     std::string_view& out) {
     const std::string_view body = raw_string_body(value);
     if (body.data() == nullptr || has_backslash(body))
         return value.get_string().get(out);
@@ -142,14 +275,21 @@ class EventWalker {
             return invalid_json(error, event_place);
         bool seen_records = false;
         for (auto field_result : event) {
-            ondemand::field field;
-            std::string_view key;
-            if (auto error = std::move(field_result).get(field))
+            if (auto error = field_result.error())
                 return invalid_json(error, event_place);
-            if (auto error = read_key(field, key))
-                return invalid_json(error, event_place);
-            ondemand::value value = field.value();
-            if (key != "Records") {
+            // Used where it is: a copy of the field costs more than reading it.
+            ondemand::field& field = field_result.value_unsafe();
+            std::string_view key = raw_key(field);
+            EventKey which = event_key(key);
+            if (which == EventKey::kOther) {
+                auto unescaped = unescape_key(field, key);
+                if (auto error = unescaped.error())
+                    return invalid_json(error, event_place);
+                key = unescaped.value_unsafe();
+                which = event_key(key);
+            }
+            ondemand::value& value = field.value();
+            if (which != EventKey::kRecords) {
                 // Time-window fields and the like are not ours, but must be valid JSON.
                 if (Status status = validate(value, Place{kNotARecord, "", key}, 1);
                     !status.is_ok()) {
@@ -220,39 +360,55 @@ class EventWalker {
         std::string defect;
         bool seen_kinesis = false;
         for (auto field_result : record) {
-            ondemand::field field;
-            std::string_view key;
-            if (auto error = std::move(field_result).get(field))
+            if (auto error = field_result.error())
                 return invalid_json(error, record_place);
-            if (auto error = read_key(field, key))
-                return invalid_json(error, record_place);
+            // Used where it is: a copy of the field costs more than reading it.
+            ondemand::field& field = field_result.value_unsafe();
+            std::string_view key = raw_key(field);
+            RecordKey which = record_key(key);
+            if (which == RecordKey::kOther) {
+                auto unescaped = unescape_key(field, key);
+                if (auto error = unescaped.error())
+                    return invalid_json(error, record_place);
+                key = unescaped.value_unsafe();
+                which = record_key(key);
+            }
             const Place place{index, "", key};
-            ondemand::value field_value = field.value();
+            ondemand::value& field_value = field.value();
             std::string_view* target = nullptr;
-            if (key == "kinesis") {
-                seen_kinesis = true;
-                Status status = walk_kinesis(field_value, index, fields, defect);
-                if (!status.is_ok())
-                    return status;
-                continue;
-            } else if (key == "eventID") {
-                target = &fields.event_id;
-            } else if (key == "eventName") {
-                target = &fields.event_name;
-            } else if (key == "eventSource") {
-                target = &fields.event_source;
-            } else if (key == "eventSourceARN") {
-                target = &fields.event_source_arn;
-            } else if (key == "eventVersion") {
-                target = &fields.event_version;
-            } else if (key == "invokeIdentityArn") {
-                target = &fields.invoke_identity_arn;
-            } else if (key == "awsRegion") {
-                target = &fields.aws_region;
-            } else {
-                if (Status status = validate(field_value, place, 2); !status.is_ok())
-                    return status;
-                continue;  // unknown fields are ignored
+            switch (which) {
+                case RecordKey::kKinesis: {
+                    seen_kinesis = true;
+                    Status status = walk_kinesis(field_value, index, fields, defect);
+                    if (!status.is_ok())
+                        return status;
+                    continue;
+                }
+                case RecordKey::kEventId:
+                    target = &fields.event_id;
+                    break;
+                case RecordKey::kEventName:
+                    target = &fields.event_name;
+                    break;
+                case RecordKey::kEventSource:
+                    target = &fields.event_source;
+                    break;
+                case RecordKey::kEventSourceArn:
+                    target = &fields.event_source_arn;
+                    break;
+                case RecordKey::kEventVersion:
+                    target = &fields.event_version;
+                    break;
+                case RecordKey::kInvokeIdentityArn:
+                    target = &fields.invoke_identity_arn;
+                    break;
+                case RecordKey::kAwsRegion:
+                    target = &fields.aws_region;
+                    break;
+                case RecordKey::kOther:
+                    if (Status status = validate(field_value, place, 2); !status.is_ok())
+                        return status;
+                    continue;  // unknown fields are ignored
             }
             Status status = read_string(field_value, place, target, defect);
             if (!status.is_ok())
@@ -281,32 +437,48 @@ class EventWalker {
             return invalid_json(error, kinesis_place);
         bool seen_sequence_number = false, seen_partition_key = false, seen_data = false;
         for (auto field_result : kinesis) {
-            ondemand::field field;
-            std::string_view key;
-            if (auto error = std::move(field_result).get(field))
+            if (auto error = field_result.error())
                 return invalid_json(error, kinesis_place);
-            if (auto error = read_key(field, key))
-                return invalid_json(error, kinesis_place);
+            // Used where it is: a copy of the field costs more than reading it.
+            ondemand::field& field = field_result.value_unsafe();
+            std::string_view key = raw_key(field);
+            KinesisKey which = kinesis_key(key);
+            if (which == KinesisKey::kOther) {
+                auto unescaped = unescape_key(field, key);
+                if (auto error = unescaped.error())
+                    return invalid_json(error, kinesis_place);
+                key = unescaped.value_unsafe();
+                which = kinesis_key(key);
+            }
             const Place place{index, "kinesis.", key};
-            ondemand::value field_value = field.value();
+            ondemand::value& field_value = field.value();
             Status status = Status::ok();
-            if (key == "sequenceNumber") {
-                seen_sequence_number = true;
-                status = read_string(field_value, place, &fields.sequence_number, defect);
-            } else if (key == "partitionKey") {
-                seen_partition_key = true;
-                status = read_string(field_value, place, &fields.partition_key, defect);
-            } else if (key == "data") {
-                seen_data = true;
-                status = read_data(field_value, place, &fields.data, defect);
-            } else if (key == "approximateArrivalTimestamp") {
-                status = read_number(field_value, place, &fields.approximate_arrival, defect);
-            } else if (key == "encryptionType") {
-                status = read_string(field_value, place, &fields.encryption_type, defect);
-            } else if (key == "kinesisSchemaVersion") {
-                status = read_string(field_value, place, &fields.kinesis_schema_version, defect);
-            } else {
-                status = validate(field_value, place, 3);
+            switch (which) {
+                case KinesisKey::kSequenceNumber:
+                    seen_sequence_number = true;
+                    status = read_string(field_value, place, &fields.sequence_number, defect);
+                    break;
+                case KinesisKey::kPartitionKey:
+                    seen_partition_key = true;
+                    status = read_string(field_value, place, &fields.partition_key, defect);
+                    break;
+                case KinesisKey::kData:
+                    seen_data = true;
+                    status = read_data(field_value, place, &fields.data, defect);
+                    break;
+                case KinesisKey::kApproximateArrivalTimestamp:
+                    status = read_number(field_value, place, &fields.approximate_arrival, defect);
+                    break;
+                case KinesisKey::kEncryptionType:
+                    status = read_string(field_value, place, &fields.encryption_type, defect);
+                    break;
+                case KinesisKey::kKinesisSchemaVersion:
+                    status =
+                        read_string(field_value, place, &fields.kinesis_schema_version, defect);
+                    break;
+                case KinesisKey::kOther:
+                    status = validate(field_value, place, 3);
+                    break;
             }
             if (!status.is_ok())
                 return status;
@@ -317,8 +489,7 @@ class EventWalker {
             note(defect, Place{index, "kinesis.", "partitionKey"}, "missing");
         if (!seen_data)
             note(defect, Place{index, "kinesis.", "data"}, "missing");
-        if (seen_sequence_number && defect.empty() &&
-            !is_usable_sequence_number(fields.sequence_number)) {
+        if (seen_sequence_number && defect.empty() && !is_sequence_number(fields.sequence_number)) {
             note(defect, Place{index, "kinesis.", "sequenceNumber"},
                  fmt::format("not a sequence number (1 to {} decimal digits): {}",
                              kMaxSequenceNumberDigits, quote(fields.sequence_number)));
@@ -425,13 +596,14 @@ class EventWalker {
                 if ((error = value.get_object().get(object)))
                     break;
                 for (auto field_result : object) {
-                    ondemand::field field;
-                    std::string_view key;
-                    if ((error = std::move(field_result).get(field)))
+                    if ((error = field_result.error()))
                         break;
-                    if ((error = read_key(field, key)))
+                    ondemand::field& field = field_result.value_unsafe();
+                    // Only the escapes need checking; the key itself is of no use here.
+                    std::string_view key = raw_key(field);
+                    if ((error = unescape_key(field, key).error()))
                         break;
-                    ondemand::value field_value = field.value();
+                    ondemand::value& field_value = field.value();
                     if (Status status = validate(field_value, place, depth + 1); !status.is_ok()) {
                         return status;
                     }
