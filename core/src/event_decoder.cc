@@ -316,7 +316,7 @@ class EventWalker {
     }
 
   private:
-    Status walk_records(ondemand::value value) {
+    Status walk_records(ondemand::value& value) {
         const Place records_place{kNotARecord, "", "Records"};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
@@ -334,10 +334,11 @@ class EventWalker {
                     fmt::format("Records: more than {} records, the most Lambda puts in one batch",
                                 kMaxRecords));
             }
-            ondemand::value record;
-            if (auto error = std::move(record_result).get(record)) {
+            if (auto error = record_result.error())
                 return invalid_json(error, Place{index, "", ""});
-            }
+            // simdjson's values are used where they are and passed by reference throughout:
+            // copying one right after simdjson wrote it stalls on store forwarding.
+            ondemand::value& record = record_result.value_unsafe();
             if (Status status = walk_record(record, index); !status.is_ok())
                 return status;
             ++index;
@@ -345,7 +346,7 @@ class EventWalker {
         return Status::ok();
     }
 
-    Status walk_record(ondemand::value value, std::size_t index) {
+    Status walk_record(ondemand::value& value, std::size_t index) {
         const Place record_place{index, "", ""};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
@@ -423,7 +424,7 @@ class EventWalker {
         return Status::ok();
     }
 
-    Status walk_kinesis(ondemand::value value, std::size_t index, KinesisRecordFields& fields,
+    Status walk_kinesis(ondemand::value& value, std::size_t index, KinesisRecordFields& fields,
                         std::string& defect) {
         const Place kinesis_place{index, "", "kinesis"};
         ondemand::json_type type;
