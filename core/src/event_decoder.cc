@@ -502,6 +502,13 @@ class EventWalker {
     // value is invalid JSON.
     Status read_string(ondemand::value& value, const Place& place, std::string_view* out,
                        std::string& defect) {
+        // The usual case first, known from the value's first byte without asking simdjson for
+        // its type.
+        if (value.raw_json_token().starts_with('"')) {
+            if (auto error = read_string_value(value, *out))
+                return invalid_json(error, place);
+            return Status::ok();
+        }
         ondemand::json_type type;
         if (auto error = value.type().get(type))
             return invalid_json(error, place);
