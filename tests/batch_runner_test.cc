@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -257,4 +258,39 @@ TEST_CASE("the plugin is given the invocation's context") {
     REQUIRE(run.status.is_ok());
     CHECK(run.report.failures.empty());
     CHECK(run.log == std::vector<std::string>{"test-request-id"});
+}
+
+TEST_CASE("the deadline guard stops at a margin crossed by less than a clock tick") {
+    // Far from the margin the guard reads a coarse clock (a tick is a few milliseconds); near it,
+    // the precise one. Record 3 returns as soon as the margin is crossed, by about a
+    // millisecond: record 4 must not be handed out.
+    class CrossesMarginAt final : public kbatch::RecordProcessor {
+      public:
+        explicit CrossesMarginAt(std::chrono::milliseconds margin) : margin_(margin) {}
+        kbatch::Result process(const kbatch::KinesisRecord&, const kbatch::Context& ctx) override {
+            if (handed_out++ == 3) {
+                while (ctx.remaining_time() >= margin_)
+                    std::this_thread::sleep_for(std::chrono::microseconds(200));
+            }
+            return kbatch::Result::ok();
+        }
+        std::size_t handed_out = 0;
+
+      private:
+        std::chrono::milliseconds margin_;
+    };
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(kbatch::test::event_json(kbatch::test::numbered_records(50))).is_ok());
+    kbatch::RunOptions options;
+    options.deadline_margin = std::chrono::milliseconds(1000);
+    kbatch::test::CapturingLogger logger;
+    const kbatch::Context context(
+        "req", kbatch::Context::Clock::now() + std::chrono::milliseconds(1300), "", "", logger);
+    CrossesMarginAt processor(options.deadline_margin);
+    kbatch::BatchReport report;
+    REQUIRE(kbatch::run_batch(decoder.batch(), processor, context, options, report).is_ok());
+    CHECK(processor.handed_out == 4);
+    CHECK(report.left_at_deadline == 46);
+    REQUIRE_FALSE(report.failures.empty());
+    CHECK(report.failures.front().index == 4);
 }

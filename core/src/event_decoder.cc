@@ -237,7 +237,7 @@ EventKey event_key(std::string_view key) {
 // view of simdjson's unescaped copy in the parser's string buffer, valid until the next parse.
 // Either lives as long as the batch. Only a string with escapes needs checking (an invalid escape
 // is invalid JSON): simdjson's first pass has checked the rest (UTF-8, no raw control
-// characters, closing quote). `value` must be a string (its type already read).
+// characters, closing quote). `value` must start with a quote.
 [[gnu::always_inline]] inline simdjson::error_code read_string_value(ondemand::value& value,
                                                                      std::string_view& out) {
     const std::string_view body = raw_string_body(value);

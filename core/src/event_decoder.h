@@ -38,7 +38,10 @@ struct DecodedBatch {
 ///
 /// Ownership: the decoder owns the parser, the padded input copy and the arena that decoded
 /// `data` is written to. Every view in batch() points into those buffers (or into the caller's
-/// buffer for decode_in_place) and is valid until the next decode call or the decoder's end.
+/// buffer for decode_in_place) and is valid until the next decode call or the decoder's end:
+/// a string without JSON escapes is a view of the event text itself (it is its own unescaped
+/// text), one with escapes a view of its unescaped copy in the parser, and `data` the decoded
+/// bytes in the arena.
 /// Thread safety: none; one decoder per thread.
 class EventDecoder {
   public:
