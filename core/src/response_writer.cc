@@ -50,9 +50,12 @@ void ResponseWriter::write(const BatchReport& report, std::string& out, bool pre
     const std::size_t mask = table_size - 1;
     const std::hash<std::string_view> hash;
 
-    // About 40 bytes per identifier; one reserve keeps appends from growing the string step by
-    // step the first time (a reused string already has the room).
-    out.reserve(32 + failures.size() * (pretty ? 64 : 24));
+    // Room for every identifier (repeats and escapes aside) at once, so that the first time the
+    // string does not grow step by step; a reused string already has it.
+    std::size_t needed = 32;
+    for (const RecordFailure& failure : failures)
+        needed += failure.sequence_number.size() + (pretty ? 48 : 24);
+    out.reserve(needed);
     out.append(pretty ? "{\n  \"batchItemFailures\": [" : R"({"batchItemFailures":[)");
     bool first = true;
     for (std::size_t i = 0; i < failures.size(); ++i) {
