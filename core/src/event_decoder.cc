@@ -248,6 +248,23 @@ EventKey event_key(std::string_view key) {
     return value.get_raw_json_string().get(consumed);
 }
 
+// The usual case of a string field, inline in the walk: a string without escapes, taken as the
+// view of the event text that it is. False for anything else, which read_string() then reads
+// (and reports, if it is wrong).
+[[gnu::always_inline]] inline bool read_plain_string(ondemand::value& value,
+                                                     std::string_view& out) {
+    if (!value.raw_json_token().starts_with('"'))
+        return false;
+    const std::string_view body = raw_string_body(value);
+    if (body.data() == nullptr || has_backslash(body))
+        return false;
+    ondemand::raw_json_string consumed;
+    if (value.get_raw_json_string().get(consumed) != simdjson::SUCCESS)
+        return false;
+    out = body;
+    return true;
+}
+
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
 // a non-OK Status; a record's own problems become its defect and the walk goes on.
 //
@@ -411,6 +428,8 @@ class EventWalker {
                         return status;
                     continue;  // unknown fields are ignored
             }
+            if (read_plain_string(field_value, *target))
+                continue;
             Status status = read_string(field_value, place, target, defect);
             if (!status.is_ok())
                 return status;
@@ -457,11 +476,13 @@ class EventWalker {
             switch (which) {
                 case KinesisKey::kSequenceNumber:
                     seen_sequence_number = true;
-                    status = read_string(field_value, place, &fields.sequence_number, defect);
+                    if (!read_plain_string(field_value, fields.sequence_number))
+                        status = read_string(field_value, place, &fields.sequence_number, defect);
                     break;
                 case KinesisKey::kPartitionKey:
                     seen_partition_key = true;
-                    status = read_string(field_value, place, &fields.partition_key, defect);
+                    if (!read_plain_string(field_value, fields.partition_key))
+                        status = read_string(field_value, place, &fields.partition_key, defect);
                     break;
                 case KinesisKey::kData:
                     seen_data = true;
