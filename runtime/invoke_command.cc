@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_log.h"
+#include "cli_options.h"
 #include "cli_settings.h"
 #include "exit_codes.h"
 #include "failure_policy.h"
@@ -49,24 +50,8 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
         "invoke", "Process one event file through a plugin, in process, and print the response.");
     invoke->add_option("--data-file", options.data_file, "Event JSON file, or - for standard input")
         ->required();
-    invoke
-        ->add_option("--plugin", options.plugin,
-                     "Plugin: a NAME (libNAME.so in the plugin folders) or a PATH to a .so")
-        ->capture_default_str();
-    invoke->add_option("--plugin-dir", options.plugin_dirs,
-                       "Extra folder to search for plugins by name (repeatable; searched first)");
-    invoke->add_option("--config", options.config,
-                       "Plugin configuration as JSON (default: $KBATCH_PLUGIN_CONFIG, else {})");
-    invoke
-        ->add_option("--failure-mode", options.failure_mode,
-                     "What to do after a failed record: " + failure_policy_names())
-        ->check([](const std::string& value) -> std::string {
-            if (parse_failure_policy(value))
-                return {};
-            return fmt::format("unknown failure mode \"{}\" (use {})", value,
-                               failure_policy_names());
-        })
-        ->capture_default_str();
+    add_plugin_options(*invoke, options.plugin, options.plugin_dirs, options.config, "");
+    add_failure_mode_option(*invoke, options.failure_mode)->capture_default_str();
     invoke
         ->add_option("--on-all-failed", options.on_all_failed,
                      "When no record succeeded: report (them all) or error (fail the invocation)")

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_routes.h"
+#include "cli_options.h"
 #include "cli_settings.h"
 #include "exit_codes.h"
 #include "failure_policy.h"
@@ -168,24 +169,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
         ->capture_default_str();
     serve->add_option("--host", options.host, "Address to listen on (loopback unless told)")
         ->capture_default_str();
-    serve
-        ->add_option("--plugin", options.plugin,
-                     "Plugin: a NAME (libNAME.so in the plugin folders) or a PATH to a .so; "
-                     "given to the runtime as _HANDLER")
-        ->capture_default_str();
-    serve->add_option("--plugin-dir", options.plugin_dirs,
-                      "Extra folder to search for plugins by name (repeatable; searched first)");
-    serve->add_option("--config", options.config,
-                      "Plugin configuration as JSON (default: $KBATCH_PLUGIN_CONFIG, else {})");
-    serve
-        ->add_option("--failure-mode", options.failure_mode,
-                     "What to do after a failed record: " + failure_policy_names())
-        ->check([](const std::string& value) -> std::string {
-            if (parse_failure_policy(value))
-                return {};
-            return fmt::format("unknown failure mode \"{}\" (use {})", value,
-                               failure_policy_names());
-        });
+    add_plugin_options(*serve, options.plugin, options.plugin_dirs, options.config,
+                       "; given to the runtime as _HANDLER");
+    add_failure_mode_option(*serve, options.failure_mode);
     serve
         ->add_option("--timeout", options.timeout_seconds,
                      "Function timeout in seconds, as Lambda's (1 to 900)")
