@@ -10,7 +10,9 @@
 
 #include "base64.h"
 #include "cpu_support.h"
+#include "lambda_form_decoder.h"
 #include "sequence_number.h"
+#include "text_scan.h"
 
 namespace kbatch {
 
@@ -77,54 +79,6 @@ struct Place {
     while (*end != '"')
         --end;
     return {start, static_cast<std::size_t>(end - start)};
-}
-
-constexpr std::uint64_t kEachByte = 0x0101010101010101;
-
-// Eight bytes of `text` from `at`, in memory order.
-[[gnu::always_inline]] inline std::uint64_t word_at(const char* at) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, at, sizeof word);
-    return word;
-}
-
-// Whether `text` has a backslash: checked on every string the walk reads, most of them short, so
-// eight bytes at a time inline rather than a call to memchr.
-[[gnu::always_inline]] inline bool has_backslash(std::string_view text) {
-    const char* at = text.data();
-    std::size_t left = text.size();
-    for (; left >= 8; at += 8, left -= 8) {
-        const std::uint64_t x = word_at(at) ^ (kEachByte * '\\');  // a zero byte where '\\' was
-        if (((x - kEachByte) & ~x & (kEachByte * 0x80)) != 0)
-            return true;
-    }
-    for (; left > 0; ++at, --left) {
-        if (*at == '\\')
-            return true;
-    }
-    return false;
-}
-
-// is_usable_sequence_number(), eight digits at a time: it runs on every record's 56 or so digits.
-[[gnu::always_inline]] inline bool is_sequence_number(std::string_view text) {
-    if (text.empty() || text.size() > kMaxSequenceNumberDigits)
-        return false;
-    const char* at = text.data();
-    std::size_t left = text.size();
-    for (; left >= 8; at += 8, left -= 8) {
-        // '0'..'9' is 0x30..0x39: the high nibble is 3, before and after adding 6.
-        const std::uint64_t word = word_at(at);
-        constexpr std::uint64_t kHighNibbles = kEachByte * 0xF0;
-        if (((word & kHighNibbles) | (((word + kEachByte * 6) & kHighNibbles) >> 4)) !=
-            kEachByte * 0x33) {
-            return false;
-        }
-    }
-    for (; left > 0; ++at, --left) {
-        if (*at < '0' || *at > '9')
-            return false;
-    }
-    return true;
 }
 
 // Resolves the escapes of a key that has any (which also checks them: a bad escape is invalid
@@ -803,7 +757,8 @@ std::string_view decoder_implementation_name() {
     return KBATCH_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION);
 }
 
-EventDecoder::EventDecoder() : parser_(std::make_unique<Parser>()) {}
+EventDecoder::EventDecoder(FastPath fast_path)
+    : fast_path_(fast_path), parser_(std::make_unique<Parser>()) {}
 EventDecoder::~EventDecoder() = default;
 
 Status EventDecoder::decode(std::string_view event) {
@@ -840,6 +795,16 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
     }
     if (arena_.size() < size)
         arena_.resize(std::max(size, arena_.size() * 2));
+
+    static_assert(simdjson::SIMDJSON_PADDING >= kLambdaFormReadAhead);
+    if (fast_path_ == FastPath::kTry &&
+        decode_lambda_form(std::string_view(data, size), arena_.data(), batch_)) {
+        last_path_ = Path::kLambdaForm;
+        return Status::ok();
+    }
+    last_path_ = Path::kGeneral;
+    batch_.records.clear();
+    batch_.defects.clear();
 
     ondemand::document doc;
     if (auto error = parser_->parser.iterate(data, size, capacity).get(doc)) {

@@ -3,35 +3,14 @@
 
 #include <cstddef>
 #include <memory>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <kbatch/record.hpp>
-
+#include "decoded_batch.h"
 #include "status.h"
 
 namespace kbatch {
-
-/// Lambda's limits: an invocation payload of at most 6 MB (6,291,456 bytes) and a Kinesis batch of
-/// at most 10,000 records. An event beyond either did not come from Lambda; it is refused rather
-/// than allowed to grow the buffers without bound.
-inline constexpr std::size_t kMaxEventBytes = 6 * 1024 * 1024;
-inline constexpr std::size_t kMaxRecords = 10'000;
-
-/// A record that decoded badly on its own (invalid base64, a field of the wrong type...). It fails
-/// without reaching the plugin; the rest of the batch goes on.
-struct RecordDefect {
-    std::size_t index;   // position of the record in the event's Records array
-    std::string reason;  // "Records[3].kinesis.data: not valid base64: invalid character '%' at 5"
-};
-
-/// One decoded event: the records in event order and the defects among them.
-struct DecodedBatch {
-    std::vector<KinesisRecord> records;
-    std::vector<RecordDefect> defects;  // sorted by index; at most one per record
-};
 
 /// Decodes Kinesis events. Reused across invocations: after the first few batches its buffers are
 /// large enough and decoding allocates nothing per record.
@@ -42,10 +21,21 @@ struct DecodedBatch {
 /// a string without JSON escapes is a view of the event text itself (it is its own unescaped
 /// text), one with escapes a view of its unescaped copy in the parser, and `data` the decoded
 /// bytes in the arena.
+/// Decoding takes one of two paths. An event in the form Lambda writes (compact, fields in
+/// Lambda's order, no escapes, no defective record: lambda_form_decoder.h) is read in one pass
+/// over its text; any other event, or one that departs from that form anywhere, goes through
+/// simdjson, which also explains what is wrong with an invalid event. Both give the same batch
+/// for the same event.
 /// Thread safety: none; one decoder per thread.
 class EventDecoder {
   public:
-    EventDecoder();
+    /// The two ways an event can be decoded.
+    enum class Path { kLambdaForm, kGeneral };
+    /// Whether to try the Lambda-form path before the general one: kGeneral only in tests that
+    /// check the general path on events the fast one would take.
+    enum class FastPath { kTry, kSkip };
+
+    explicit EventDecoder(FastPath fast_path = FastPath::kTry);
     ~EventDecoder();
     EventDecoder(const EventDecoder&) = delete;
     EventDecoder& operator=(const EventDecoder&) = delete;
@@ -65,9 +55,14 @@ class EventDecoder {
     /// The last decoded batch.
     const DecodedBatch& batch() const noexcept { return batch_; }
 
+    /// The path that decoded the last event (kGeneral after an error).
+    Path last_path() const noexcept { return last_path_; }
+
   private:
     Status decode_padded(const char* data, std::size_t size, std::size_t capacity);
 
+    const FastPath fast_path_;
+    Path last_path_ = Path::kGeneral;
     struct Parser;  // hides simdjson from the header
     std::unique_ptr<Parser> parser_;
     std::vector<char> padded_input_;

@@ -157,6 +157,35 @@ std::string event_json(const std::vector<TestRecord>& records) {
     return event_from_records(array);
 }
 
+std::string lambda_form_event(const std::vector<TestRecord>& records) {
+    // Lambda's order, as logged by functions that print the event they were given.
+    std::string event = R"({"Records":[)";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const TestRecord& record = records[i];
+        nlohmann::ordered_json json = {
+            {"kinesis",
+             {
+                 {"kinesisSchemaVersion", "1.0"},
+                 {"partitionKey", record.partition_key},
+                 {"sequenceNumber", record.sequence_number},
+                 {"data", base64_encode(record.data)},
+                 {"approximateArrivalTimestamp", 1480641523.477 + static_cast<double>(i)},
+             }},
+            {"eventSource", "aws:kinesis"},
+            {"eventVersion", "1.0"},
+            {"eventID", "shardId-000000000000:" + record.sequence_number},
+            {"eventName", "aws:kinesis:record"},
+            {"invokeIdentityArn", "arn:aws:iam::123456789012:role/LambdaRole"},
+            {"awsRegion", "us-east-1"},
+            {"eventSourceARN", "arn:aws:kinesis:us-east-1:123456789012:stream/test-stream"},
+        };
+        if (i != 0)
+            event += ',';
+        event += json.dump();
+    }
+    return event + "]}";
+}
+
 std::vector<std::string> item_identifiers(const std::string& response) {
     INFO("response: " << response);
     const nlohmann::json json = nlohmann::json::parse(response, nullptr, false);

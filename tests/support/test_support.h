@@ -96,6 +96,10 @@ std::string event_from_records(const nlohmann::json& records);
 /// A whole Kinesis event holding `records`.
 std::string event_json(const std::vector<TestRecord>& records);
 
+/// The same event in the form Lambda itself writes: compact, every field in Lambda's order
+/// (kbatch decodes this form on its fast path, lambda_form_decoder.h).
+std::string lambda_form_event(const std::vector<TestRecord>& records);
+
 /// Parses a batch response and returns its item identifiers in order, checking the exact shape
 /// Lambda requires on the way: one key "batchItemFailures" holding an array of objects that each
 /// have exactly one key, "itemIdentifier", with a non-empty string value.

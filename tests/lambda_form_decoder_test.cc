@@ -1,0 +1,408 @@
+// The fast path for events in the form Lambda writes (lambda_form_decoder.h): it takes the events
+// it is meant for, leaves every other event to the general path (simdjson), and whatever it takes
+// decodes exactly as the general path decodes it. Each case runs the same bytes through a decoder
+// that tries the fast path and one that does not, and compares the two.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "event_decoder.h"
+#include "lambda_form_decoder.h"
+#include "test_support.h"
+
+namespace {
+
+using kbatch::DecodedBatch;
+using kbatch::EventDecoder;
+using kbatch::KinesisRecord;
+using kbatch::test::TestRecord;
+
+// The first difference between two batches, or "" when they hold the same records and defects.
+std::string difference(const DecodedBatch& a, const DecodedBatch& b) {
+    if (a.records.size() != b.records.size())
+        return fmt::format("{} records against {}", a.records.size(), b.records.size());
+    for (std::size_t i = 0; i < a.records.size(); ++i) {
+        const KinesisRecord& x = a.records[i];
+        const KinesisRecord& y = b.records[i];
+        const std::pair<std::string_view, std::string_view> strings[] = {
+            {x.sequence_number(), y.sequence_number()},
+            {x.partition_key(), y.partition_key()},
+            {x.text(), y.text()},
+            {x.encryption_type(), y.encryption_type()},
+            {x.kinesis_schema_version(), y.kinesis_schema_version()},
+            {x.event_id(), y.event_id()},
+            {x.event_name(), y.event_name()},
+            {x.event_source(), y.event_source()},
+            {x.event_source_arn(), y.event_source_arn()},
+            {x.event_version(), y.event_version()},
+            {x.invoke_identity_arn(), y.invoke_identity_arn()},
+            {x.aws_region(), y.aws_region()},
+        };
+        for (const auto& [left, right] : strings) {
+            if (left != right)
+                return fmt::format("Records[{}]: {:?} against {:?}", i, left, right);
+        }
+        // Bit for bit: the fast path computes the timestamp itself.
+        if (std::bit_cast<std::uint64_t>(x.approximate_arrival()) !=
+            std::bit_cast<std::uint64_t>(y.approximate_arrival())) {
+            return fmt::format("Records[{}]: timestamp {} against {}", i, x.approximate_arrival(),
+                               y.approximate_arrival());
+        }
+    }
+    if (a.defects.size() != b.defects.size())
+        return fmt::format("{} defects against {}", a.defects.size(), b.defects.size());
+    for (std::size_t i = 0; i < a.defects.size(); ++i) {
+        if (a.defects[i].index != b.defects[i].index || a.defects[i].reason != b.defects[i].reason)
+            return fmt::format("defect {:?} against {:?}", a.defects[i].reason,
+                               b.defects[i].reason);
+    }
+    return "";
+}
+
+// One event through both paths.
+struct BothPaths {
+    std::string fast_status;
+    std::string general_status;
+    EventDecoder::Path path;  // the path the trying decoder took
+    std::string difference;   // between the two batches
+};
+
+class TwoDecoders {
+  public:
+    BothPaths decode(std::string_view event) {
+        BothPaths result;
+        result.fast_status = trying_.decode(event).to_string();
+        result.general_status = general_.decode(event).to_string();
+        result.path = trying_.last_path();
+        result.difference = difference(trying_.batch(), general_.batch());
+        return result;
+    }
+
+    const DecodedBatch& batch() const { return trying_.batch(); }
+
+  private:
+    EventDecoder trying_;
+    EventDecoder general_{EventDecoder::FastPath::kSkip};
+};
+
+std::string_view path_name(EventDecoder::Path path) {
+    return path == EventDecoder::Path::kLambdaForm ? "lambda form" : "general";
+}
+
+// Replaces the first `from` in `text` with `to`; fails the test if there is none.
+std::string replace_first(std::string text, std::string_view from, std::string_view to) {
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+// Three records in Lambda's form, of seeded random bytes.
+std::string three_record_event() {
+    std::mt19937 engine(11);
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::vector<TestRecord> records;
+    for (std::size_t i = 0; i < 3; ++i) {
+        std::string data(20 + i * 7, '\0');
+        for (char& c : data)
+            c = static_cast<char>(byte(engine));
+        records.push_back({kbatch::test::sequence_number(i), std::move(data)});
+    }
+    return kbatch::test::lambda_form_event(records);
+}
+
+}  // namespace
+
+TEST_CASE("an event in Lambda's form takes the fast path and decodes as the general path does") {
+    std::mt19937 engine(3);
+    std::uniform_int_distribution<int> byte(0, 255), length(0, 300);
+    std::vector<TestRecord> records;
+    for (std::size_t i = 0; i < 500; ++i) {
+        std::string data(static_cast<std::size_t>(length(engine)), '\0');
+        for (char& c : data)
+            c = static_cast<char>(byte(engine));
+        // Partition keys of different lengths, so that no string ends where the one before did.
+        records.push_back(
+            {kbatch::test::sequence_number(i), std::move(data), "pk-" + std::string(i % 17, 'x')});
+    }
+    TwoDecoders decoders;
+    const BothPaths both = decoders.decode(kbatch::test::lambda_form_event(records));
+    CHECK(both.fast_status == "OK");
+    CHECK(both.general_status == "OK");
+    CHECK(path_name(both.path) == "lambda form");
+    CHECK(both.difference == "");
+    // And against the records themselves, not only against the other path.
+    const DecodedBatch& batch = decoders.batch();
+    REQUIRE(batch.records.size() == records.size());
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const KinesisRecord& record = batch.records[i];
+        if (record.text() != records[i].data ||
+            record.sequence_number() != records[i].sequence_number ||
+            record.partition_key() != records[i].partition_key ||
+            record.approximate_arrival() != 1480641523.477 + static_cast<double>(i)) {
+            ++mismatches;
+        }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE(
+    "fields out of Lambda's order, and optional fields that come and go, stay on the fast "
+    "path") {
+    using Json = nlohmann::ordered_json;
+    Json records = Json::array();
+    for (std::size_t i = 0; i < 4; ++i) {
+        Json record = Json::parse(kbatch::test::lambda_form_event(
+            {{kbatch::test::sequence_number(i), "record " + std::to_string(i)}}))["Records"][0];
+        records.push_back(std::move(record));
+    }
+    // Record 0: encryptionType added. Record 1: none, and no timestamp or schema version: the
+    // fast path must not leave record 0's values in them. Record 2: every field in reverse order.
+    records[0]["kinesis"]["encryptionType"] = "KMS";
+    records[1]["kinesis"].erase("approximateArrivalTimestamp");
+    records[1]["kinesis"].erase("kinesisSchemaVersion");
+    records[1].erase("awsRegion");
+    Json reversed = Json::object();
+    for (auto it = records[2].rbegin(); it != records[2].rend(); ++it)
+        reversed[it.key()] = it.value();
+    Json reversed_kinesis = Json::object();
+    for (auto it = reversed["kinesis"].rbegin(); it != reversed["kinesis"].rend(); ++it)
+        reversed_kinesis[it.key()] = it.value();
+    reversed["kinesis"] = reversed_kinesis;
+    records[2] = reversed;
+    const std::string event = Json{{"Records", records}}.dump();
+
+    TwoDecoders decoders;
+    const BothPaths both = decoders.decode(event);
+    CHECK(both.fast_status == "OK");
+    CHECK(path_name(both.path) == "lambda form");
+    CHECK(both.difference == "");
+    const DecodedBatch& batch = decoders.batch();
+    REQUIRE(batch.records.size() == 4);
+    CHECK(batch.records[0].encryption_type() == "KMS");
+    CHECK(batch.records[1].encryption_type().empty());
+    CHECK(batch.records[1].approximate_arrival() == 0);
+    CHECK(batch.records[1].kinesis_schema_version().empty());
+    CHECK(batch.records[1].aws_region().empty());
+    CHECK(batch.records[2].aws_region() == "us-east-1");
+    CHECK(batch.records[2].text() == "record 2");
+    CHECK(batch.records[3].kinesis_schema_version() == "1.0");
+}
+
+TEST_CASE("what the fast path leaves to the general path decodes the same either way") {
+    const std::string base = three_record_event();
+    struct Departure {
+        std::string name;
+        std::string event;
+        std::string_view expected_path;
+    };
+    const std::vector<Departure> departures = {
+        // Still Lambda's form.
+        {"a newline after the event", base + "\n", "lambda form"},
+        {"a UTF-8 byte-order mark first", "\xEF\xBB\xBF" + base, "lambda form"},
+        {"a partition key in UTF-8",
+         replace_first(base, R"("partitionKey":"pk-1")",
+                       "\"partitionKey\":\"caf\xC3\xA9 \xF0\x9F\x9A\x80\""),
+         "lambda form"},
+        {"an empty batch", R"({"Records":[]})", "lambda form"},
+        // Valid, but not as Lambda writes it.
+        {"whitespace between fields",
+         replace_first(base, R"(,"eventSource")", R"(, "eventSource")"), "general"},
+        {"an escape in a string", replace_first(base, R"("pk-1")", R"("pk\u002d1")"), "general"},
+        {"an escape in a key", replace_first(base, R"("eventName")", R"("event\u004eame")"),
+         "general"},
+        {"null for an optional string", replace_first(base, R"("us-east-1")", "null"), "general"},
+        {"an unknown field",
+         replace_first(base, R"(,"eventSource")", R"(,"extra":{"a":[1,2]},"eventSource")"),
+         "general"},
+        {"another member beside Records",
+         replace_first(base, R"({"Records")", R"({"window":{},"Records")"), "general"},
+        {"a field twice",
+         replace_first(base, R"("awsRegion":"us-east-1")",
+                       R"("awsRegion":"us-east-1","awsRegion":"eu-west-1")"),
+         "general"},
+        {"a timestamp with an exponent", replace_first(base, "1480641523.477", "1.480641523477e9"),
+         "general"},
+        {"a negative timestamp", replace_first(base, "1480641523.477", "-1480641523.477"),
+         "general"},
+        {"a timestamp of 20 digits", replace_first(base, "1480641523.477", "14806415230000000.477"),
+         "general"},
+        {"a timestamp over 2^53", replace_first(base, "1480641523.477", "9007199254740993"),
+         "general"},
+        // A record with a defect: the general path reports it.
+        {"a number where a string goes",
+         replace_first(base, R"("eventVersion":"1.0")", R"("eventVersion":1.0)"), "general"},
+        {"data that is not base64", replace_first(base, R"("data":")", R"("data":"%)"), "general"},
+        {"a sequence number with a letter",
+         replace_first(base, R"("sequenceNumber":")", R"("sequenceNumber":"x)"), "general"},
+        {"no data", replace_first(base, R"("data":")", R"("dat":")"), "general"},
+        // Invalid: the general path explains.
+        {"no kinesis object", replace_first(base, R"("kinesis":)", R"("kinesi":)"), "general"},
+        {"a timestamp with a leading zero",
+         replace_first(base, "1480641523.477", "01480641523.477"), "general"},
+        {"a control character in a string",
+         replace_first(base, "pk-1",
+                       "pk\x01"
+                       "1"),
+         "general"},
+        {"invalid UTF-8 in a string", replace_first(base, "pk-1", "pk\xC3\x28"), "general"},
+        {"content after the event", base + "x", "general"},
+        {"a missing comma", replace_first(base, R"(,"eventSource")", R"("eventSource")"),
+         "general"},
+    };
+    TwoDecoders decoders;
+    for (const Departure& departure : departures) {
+        INFO(departure.name);
+        const BothPaths both = decoders.decode(departure.event);
+        CHECK(path_name(both.path) == departure.expected_path);
+        CHECK(both.fast_status == both.general_status);
+        CHECK(both.difference == "");
+    }
+}
+
+TEST_CASE("an event cut short is never completed by the bytes of a longer one before it") {
+    // decode() reuses its padded buffer: after a long event, the bytes past a shorter one's end
+    // are the long one's, which would make a valid event of a cut one if the fast path read them.
+    const std::string full = three_record_event();
+    TwoDecoders decoders;
+    std::size_t cuts = 0;
+    for (std::size_t size = 1; size < full.size(); size += (size < full.size() - 80 ? 13 : 1)) {
+        INFO("cut at " << size);
+        REQUIRE(decoders.decode(full).fast_status == "OK");
+        const BothPaths both = decoders.decode(std::string_view(full).substr(0, size));
+        CHECK(both.fast_status == both.general_status);
+        CHECK(both.fast_status != "OK");
+        ++cuts;
+    }
+    CHECK(cuts > 80);
+}
+
+TEST_CASE("the fast path reads no further than kLambdaFormReadAhead bytes past the event") {
+    // Each event is placed so that its read-ahead ends where an inaccessible page starts: a read
+    // one byte further crashes the test. The read-ahead holds what followed the cut in the full
+    // event, the bytes most likely to be mistaken for the event's own.
+    const std::string full = three_record_event();
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    const std::size_t pages = (full.size() + kbatch::kLambdaFormReadAhead) / page + 1;
+    void* mapping = mmap(nullptr, (pages + 1) * page, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(mapping != MAP_FAILED);
+    char* const guard = static_cast<char*>(mapping) + pages * page;
+    REQUIRE(mprotect(guard, page, PROT_NONE) == 0);
+    std::vector<std::byte> arena(full.size());
+    DecodedBatch batch;
+    std::size_t accepted = 0;
+    for (std::size_t size = 0; size <= full.size(); ++size) {
+        char* const event = guard - kbatch::kLambdaFormReadAhead - size;
+        std::string bytes = full + std::string(kbatch::kLambdaFormReadAhead, ' ');
+        std::copy_n(bytes.data(), size + kbatch::kLambdaFormReadAhead, event);
+        if (kbatch::decode_lambda_form(std::string_view(event, size), arena.data(), batch))
+            ++accepted;
+    }
+    munmap(mapping, (pages + 1) * page);
+    // Only the whole event is one.
+    CHECK(accepted == 1);
+}
+
+TEST_CASE("decode_in_place on the fast path gives views of the caller's own buffer") {
+    std::string event = three_record_event();
+    EventDecoder decoder;
+    REQUIRE(decoder.decode_in_place(event).is_ok());
+    REQUIRE(decoder.last_path() == EventDecoder::Path::kLambdaForm);
+    const KinesisRecord& record = decoder.batch().records.at(1);
+    const auto inside = [&event](std::string_view view) {
+        return view.data() >= event.data() &&
+               view.data() + view.size() <= event.data() + event.size();
+    };
+    CHECK(inside(record.sequence_number()));
+    CHECK(inside(record.event_source_arn()));
+    CHECK(event.substr(static_cast<std::size_t>(record.sequence_number().data() - event.data()) - 1,
+                       record.sequence_number().size() + 2) ==
+          "\"" + kbatch::test::sequence_number(1) + "\"");
+}
+
+TEST_CASE("timestamps read by the fast path are the general path's doubles, bit for bit") {
+    std::mt19937_64 engine(5);
+    TwoDecoders decoders;
+    std::size_t fast = 0;
+    const std::string base =
+        kbatch::test::lambda_form_event({{kbatch::test::sequence_number(0), "x"}});
+    for (int i = 0; i < 3000; ++i) {
+        // 1 to 19 digits, a point anywhere or nowhere; some beyond 2^53 (left to simdjson).
+        const int digits = static_cast<int>(engine() % 19) + 1;
+        std::string number;
+        for (int d = 0; d < digits; ++d)
+            number += static_cast<char>('0' + engine() % 10);
+        if (number.size() > 1 && number[0] == '0')
+            number[0] = '1';
+        const std::size_t point = engine() % (number.size() + 1);
+        if (point > 0 && point < number.size())
+            number.insert(point, ".");
+        INFO(number);
+        const BothPaths both = decoders.decode(replace_first(base, "1480641523.477", number));
+        REQUIRE(both.general_status == "OK");
+        REQUIRE(both.fast_status == "OK");
+        REQUIRE(both.difference == "");
+        fast += both.path == EventDecoder::Path::kLambdaForm ? 1 : 0;
+    }
+    // Most of them fit the fast path's exact case; some (over 2^53) do not.
+    CHECK(fast > 1500);
+    CHECK(fast < 3000);
+}
+
+TEST_CASE(
+    "seeded random edits of a Lambda-form event: whatever the fast path takes, the general "
+    "path decodes the same") {
+    const std::string base = three_record_event();
+    std::mt19937 engine(2026);
+    // Mostly the characters that matter to JSON and to the fast path's checks.
+    const std::string alphabet = "{}[]:,\"\\ \n0123456789.eE-+nulltrueAZaz/=\x01\x7f\xc3\xa9\xff";
+    TwoDecoders decoders;
+    std::size_t fast = 0, failed = 0;
+    constexpr int kRounds = 20000;
+    for (int round = 0; round < kRounds; ++round) {
+        std::string event = base;
+        const int edits = 1 + static_cast<int>(engine() % 3);
+        for (int e = 0; e < edits && !event.empty(); ++e) {
+            const std::size_t at = engine() % event.size();
+            switch (engine() % 4) {
+                case 0:
+                    event[at] = alphabet[engine() % alphabet.size()];
+                    break;
+                case 1:
+                    event.erase(at, 1 + engine() % 4);
+                    break;
+                case 2:
+                    event.insert(at, 1, alphabet[engine() % alphabet.size()]);
+                    break;
+                default:  // a piece of the event again, elsewhere
+                    event.insert(at, event.substr(engine() % event.size(), 1 + engine() % 40));
+                    break;
+            }
+        }
+        const BothPaths both = decoders.decode(event);
+        if (both.fast_status != both.general_status || !both.difference.empty()) {
+            FAIL_CHECK("round " << round << ": " << both.fast_status << " against "
+                                << both.general_status << "; " << both.difference
+                                << "\nevent: " << event);
+            break;
+        }
+        fast += both.path == EventDecoder::Path::kLambdaForm ? 1 : 0;
+        failed += both.general_status != "OK" ? 1 : 0;
+    }
+    // The edits reach both paths, and both outcomes.
+    CHECK(fast > kRounds / 20);
+    CHECK(failed > kRounds / 4);
+}
