@@ -3,8 +3,9 @@
 //   kbatch_bench [--benchmark_filter=...] [--benchmark_min_time=...] [FILE...]
 //
 // Without files it measures shape a and shape b (seed 1, generated in memory) and
-// events/example.json. For each event: decode (EventDecoder::decode_in_place), dispatch (run_batch
-// through the checksum plugin .so), respond (write_batch_response) and end_to_end
+// events/example.json. For each event: decode (EventDecoder::decode_in_place, which takes the fast
+// path for Lambda's form when it can), decode_general (the simdjson path alone), dispatch
+// (run_batch through the checksum plugin .so), respond (write_batch_response) and end_to_end
 // (InvocationHandler::handle_in_place, what the runtime host calls), plus respond and end_to_end
 // with about 1% of the records failing.
 //
@@ -76,8 +77,8 @@ void check_sum(benchmark::State& state, const BenchEvent& event, std::uint64_t r
     }
 }
 
-void decode(benchmark::State& state, const BenchEvent& event) {
-    kbatch::EventDecoder decoder;
+void decode(benchmark::State& state, const BenchEvent& event, kbatch::EventDecoder::FastPath fast) {
+    kbatch::EventDecoder decoder(fast);
     std::string text = event.text;
     for (int warm = 0; warm < 2; ++warm) {
         if (const kbatch::Status status = decoder.decode_in_place(text); !status.is_ok()) {
@@ -91,6 +92,8 @@ void decode(benchmark::State& state, const BenchEvent& event) {
         benchmark::DoNotOptimize(status);
     }
     meter.report(state, event);
+    state.SetLabel(decoder.last_path() == kbatch::EventDecoder::Path::kLambdaForm ? "lambda form"
+                                                                                  : "general");
 }
 
 void dispatch(benchmark::State& state, const BenchEvent& event, kb::ChecksumPluginHost& plugin) {
@@ -211,7 +214,10 @@ int main(int argc, char** argv) {
         const std::vector<BenchEvent> events = load_events(argc, argv);
         Plugins plugins;
         for (const BenchEvent& e : events) {
-            benchmark::RegisterBenchmark(("decode/" + e.name).c_str(), decode, std::cref(e));
+            benchmark::RegisterBenchmark(("decode/" + e.name).c_str(), decode, std::cref(e),
+                                         kbatch::EventDecoder::FastPath::kTry);
+            benchmark::RegisterBenchmark(("decode_general/" + e.name).c_str(), decode, std::cref(e),
+                                         kbatch::EventDecoder::FastPath::kSkip);
             benchmark::RegisterBenchmark(("dispatch/" + e.name).c_str(), dispatch, std::cref(e),
                                          std::ref(plugins.all_ok));
             benchmark::RegisterBenchmark(("respond/" + e.name).c_str(), respond, std::cref(e),
