@@ -6,9 +6,15 @@
 
 namespace kbatch {
 
-void log_batch_report(Logger& logger, const BatchReport& report,
+void log_batch_report(Logger& logger, const BatchReport& report, EventDecoder::Path decode_path,
                       std::chrono::duration<double, std::milli> elapsed) {
     if (logger.enabled(LogLevel::kDebug)) {
+        // Says why a batch decoded slower than it might: Lambda's own events take the fast path,
+        // and one that does not was written or changed by something else.
+        logger.debug(decode_path == EventDecoder::Path::kLambdaForm
+                         ? "decode: fast path (the event is in the compact form Lambda writes)"
+                         : "decode: general path (the event is not in the compact form Lambda "
+                           "writes, or has an escape or a defective record)");
         for (const RecordFailure& failure : report.failures) {
             logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index,
                                      failure.sequence_number, failure.reason));

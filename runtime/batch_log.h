@@ -8,12 +8,13 @@
 #include <kbatch/logger.hpp>
 
 #include "batch_runner.h"
+#include "event_decoder.h"
 
 namespace kbatch {
 
 /// Logs one INFO line for the batch (records, failed, reached the plugin, duration) and, at
-/// DEBUG, one line per failed record with its reason. Never the payload.
-void log_batch_report(Logger& logger, const BatchReport& report,
+/// DEBUG, the decoder's path and one line per failed record with its reason. Never the payload.
+void log_batch_report(Logger& logger, const BatchReport& report, EventDecoder::Path decode_path,
                       std::chrono::duration<double, std::milli> elapsed);
 
 }  // namespace kbatch

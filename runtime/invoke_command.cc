@@ -158,7 +158,7 @@ int run_invoke(const InvokeOptions& options) {
         return kExitFailure;
     }
 
-    log_batch_report(logger, handler.report(), elapsed);
+    log_batch_report(logger, handler.report(), handler.decode_path(), elapsed);
     fmt::print("{}\n", response);
     std::fflush(stdout);
     return kExitOk;

@@ -92,7 +92,7 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
 
         ApiOutcome posted;
         if (status.is_ok()) {
-            log_batch_report(logger, handler.report(), elapsed);
+            log_batch_report(logger, handler.report(), handler.decode_path(), elapsed);
             for (const std::string& warning :
                  retry_watch.observe(handler.batch(), handler.report())) {
                 logger.error(warning);

@@ -105,6 +105,30 @@ TEST_CASE("DEBUG logs each failure with its reason, and never the payload") {
     CHECK(result.err.find("Hello World") == std::string::npos);
 }
 
+TEST_CASE("DEBUG says which decoding path an event took") {
+    // events/example.json is pretty-printed: not the form Lambda writes.
+    const CommandResult pretty =
+        kbatch::test::run_kbatch(args_with("never_fails", {"--log-level", "DEBUG"}));
+    require_ok(pretty);
+    CHECK_THAT(pretty.err, Catch::Contains("decode: general path"));
+    CHECK_THAT(pretty.err, !Catch::Contains("decode: fast path"));
+
+    const kbatch::test::TempDir dir;
+    const auto compact = dir / "compact.json";
+    kbatch::test::write_file(compact,
+                             kbatch::test::lambda_form_event(kbatch::test::numbered_records(3)));
+    const CommandResult fast = kbatch::test::run_kbatch(
+        {"invoke", "--data-file", compact.string(), "--plugin",
+         kbatch::test::stub_path("never_fails").string(), "--log-level", "DEBUG"});
+    require_ok(fast);
+    CHECK_THAT(fast.err, Catch::Contains("decode: fast path"));
+
+    // Not at the default level.
+    const CommandResult quiet = kbatch::test::run_kbatch(args_with("never_fails"));
+    require_ok(quiet);
+    CHECK_THAT(quiet.err, !Catch::Contains("decode:"));
+}
+
 TEST_CASE("bad log settings: a bad flag is a usage error, a bad variable a failure") {
     const CommandResult bad_flag =
         kbatch::test::run_kbatch(args_with("never_fails", {"--log-level", "LOUD"}));

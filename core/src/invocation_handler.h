@@ -39,6 +39,8 @@ class InvocationHandler {
     const BatchReport& report() const noexcept { return report_; }
     /// The last decoded event (empty after a decode error).
     const DecodedBatch& batch() const noexcept { return decoder_.batch(); }
+    /// The decoder's path for the last event: fast for Lambda's own form, general otherwise.
+    EventDecoder::Path decode_path() const noexcept { return decoder_.last_path(); }
     const RunOptions& options() const noexcept { return options_; }
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 
