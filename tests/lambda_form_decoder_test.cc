@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <random>
 #include <string>
@@ -158,6 +159,31 @@ TEST_CASE(
     CHECK(batch.records[2].aws_region() == "us-east-1");
     CHECK(batch.records[2].text() == "record 2");
     CHECK(batch.records[3].kinesis_schema_version() == "1.0");
+}
+
+TEST_CASE("the peers' Kinesis events, made compact, decode the same on either path") {
+    // Key order kept: most of these files are Lambda's events, pretty-printed for people.
+    TwoDecoders decoders;
+    std::size_t events = 0, fast = 0;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(kbatch::test::fixtures_dir())) {
+        if (entry.path().extension() != ".json")
+            continue;
+        std::string text = kbatch::test::read_file(entry.path());
+        if (text.starts_with("\xEF\xBB\xBF"))
+            text.erase(0, 3);
+        const auto json = nlohmann::ordered_json::parse(text, nullptr, false);
+        if (json.is_discarded() || !json.is_object() || !json.contains("Records"))
+            continue;  // not an event (the SAM template)
+        INFO(entry.path().string());
+        const BothPaths both = decoders.decode(json.dump());
+        CHECK(both.fast_status == both.general_status);
+        CHECK(both.difference == "");
+        ++events;
+        fast += both.path == EventDecoder::Path::kLambdaForm ? 1 : 0;
+    }
+    CHECK(events >= 20);
+    CHECK(fast >= 10);
 }
 
 TEST_CASE("what the fast path leaves to the general path decodes the same either way") {
