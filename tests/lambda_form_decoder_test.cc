@@ -224,6 +224,8 @@ TEST_CASE("what the fast path leaves to the general path decodes the same either
          "general"},
         {"a timestamp of 20 digits", replace_first(base, "1480641523.477", "14806415230000000.477"),
          "general"},
+        {"a timestamp of 31 digits and a point",
+         replace_first(base, "1480641523.477", std::string(31, '1') + ".5"), "general"},
         {"a timestamp over 2^53", replace_first(base, "1480641523.477", "9007199254740993"),
          "general"},
         // A record with a defect: the general path reports it.

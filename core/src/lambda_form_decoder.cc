@@ -321,8 +321,11 @@ class LambdaFormReader {
         if (at_ == end_ || *at_ != '"')
             return false;  // null, another type: the general path decides
         const char* const body = at_ + 1;
-        const char* close = body + field.size();
-        if (close >= end_ || !closes_at(body, close)) {
+        const char* close = nullptr;
+        if (field.size() < static_cast<std::size_t>(end_ - body) &&
+            closes_at(body, body + field.size())) {
+            close = body + field.size();
+        } else {
             close = closing_quote(body);
             if (close == nullptr)
                 return false;
@@ -391,8 +394,10 @@ class LambdaFormReader {
     bool read_timestamp(double& out) {
         const std::uint32_t digits = digit_mask(at_);
         const int whole = std::countr_one(digits);
-        if (whole == 0 || (at_[0] == '0' && whole > 1))
-            return false;  // not a number, or a leading zero (not JSON)
+        if (whole == 0 || whole > 19 || (at_[0] == '0' && whole > 1))
+            return false;  // not a number, too long, or a leading zero (not JSON)
+        // A fraction that runs past the 32 bytes compared counts at least 32 - whole - 1 digits
+        // here, over 19 in all: refused below, as it should be.
         int decimals = 0;
         if (at_[whole] == '.') {
             decimals = std::countr_one(digits >> (whole + 1));
