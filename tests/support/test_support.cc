@@ -126,7 +126,12 @@ std::vector<TestRecord> numbered_records(std::size_t count, std::string_view dat
     return records;
 }
 
-nlohmann::json record_json(const TestRecord& record) {
+namespace {
+
+// A record with every field, in Lambda's order (kept by nlohmann::ordered_json, sorted by
+// nlohmann::json).
+template <typename Json>
+Json full_record(const TestRecord& record, double approximate_arrival) {
     return {
         {"kinesis",
          {
@@ -134,7 +139,7 @@ nlohmann::json record_json(const TestRecord& record) {
              {"partitionKey", record.partition_key},
              {"sequenceNumber", record.sequence_number},
              {"data", base64_encode(record.data)},
-             {"approximateArrivalTimestamp", 1480641523.477},
+             {"approximateArrivalTimestamp", approximate_arrival},
          }},
         {"eventSource", "aws:kinesis"},
         {"eventVersion", "1.0"},
@@ -144,6 +149,12 @@ nlohmann::json record_json(const TestRecord& record) {
         {"awsRegion", "us-east-1"},
         {"eventSourceARN", "arn:aws:kinesis:us-east-1:123456789012:stream/test-stream"},
     };
+}
+
+}  // namespace
+
+nlohmann::json record_json(const TestRecord& record) {
+    return full_record<nlohmann::json>(record, 1480641523.477);
 }
 
 std::string event_from_records(const nlohmann::json& records) {
@@ -161,27 +172,11 @@ std::string lambda_form_event(const std::vector<TestRecord>& records) {
     // Lambda's order, as logged by functions that print the event they were given.
     std::string event = R"({"Records":[)";
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const TestRecord& record = records[i];
-        nlohmann::ordered_json json = {
-            {"kinesis",
-             {
-                 {"kinesisSchemaVersion", "1.0"},
-                 {"partitionKey", record.partition_key},
-                 {"sequenceNumber", record.sequence_number},
-                 {"data", base64_encode(record.data)},
-                 {"approximateArrivalTimestamp", 1480641523.477 + static_cast<double>(i)},
-             }},
-            {"eventSource", "aws:kinesis"},
-            {"eventVersion", "1.0"},
-            {"eventID", "shardId-000000000000:" + record.sequence_number},
-            {"eventName", "aws:kinesis:record"},
-            {"invokeIdentityArn", "arn:aws:iam::123456789012:role/LambdaRole"},
-            {"awsRegion", "us-east-1"},
-            {"eventSourceARN", "arn:aws:kinesis:us-east-1:123456789012:stream/test-stream"},
-        };
         if (i != 0)
             event += ',';
-        event += json.dump();
+        event +=
+            full_record<nlohmann::ordered_json>(records[i], 1480641523.477 + static_cast<double>(i))
+                .dump();
     }
     return event + "]}";
 }
