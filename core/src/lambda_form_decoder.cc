@@ -315,8 +315,9 @@ class LambdaFormReader {
     // A string without escapes, taken as the view of the event text that it is. `field` holds
     // the same field of the record before, and its closing quote is looked for first where that
     // one's was: most strings have the same length in every record of a batch (one stream, one
-    // region, one role; the sequence numbers of one shard). Then the end of one string does not
-    // wait for the bytes of the one before to be scanned, and records are read in parallel.
+    // region, one role; the sequence numbers of one shard). The end is then known before the
+    // string's bytes are checked, and the processor reads on while it checks them, instead of
+    // waiting on a scan for every string of the batch in turn.
     [[gnu::always_inline]] bool read_string(std::string_view& field) {
         if (at_ == end_ || *at_ != '"')
             return false;  // null, another type: the general path decides
@@ -335,7 +336,8 @@ class LambdaFormReader {
         return true;
     }
 
-    // Whether the string whose text starts at `body` is plain text closed by the quote at `close`.
+    // Whether the string whose text starts at `body` is plain text closed by the quote at `close`
+    // (which is before the event's end).
     [[gnu::always_inline]] static bool closes_at(const char* body, const char* close) {
         for (const char* block = body;; block += kBlock) {
             const BlockMasks masks = scan_block(block);
