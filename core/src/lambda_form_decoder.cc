@@ -408,8 +408,8 @@ class LambdaFormReader {
         }
         const int count = whole + decimals;
         const char* const after = at_ + count + (decimals != 0 ? 1 : 0);
-        // Seen within the 32 bytes compared, and in the event: the digits count, the next byte
-        // after them is in the event (or the event's end).
+        // At most 19 digits (exact in 64 bits), all of them in the event (digits read past its
+        // end, in the read-ahead, put `after` past it), and no exponent after them.
         if (count > 19 || after > end_ || (after != end_ && (*after == 'e' || *after == 'E')))
             return false;
         std::uint64_t value = 0;
