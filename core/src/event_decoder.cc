@@ -709,10 +709,9 @@ struct BracketScan {
 };
 
 BracketScan scan_brackets(std::string_view json) {
-    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
     BracketScan scan;
     std::size_t at = 0;
-    while (at < json.size() && is_space(json[at]))
+    while (at < json.size() && is_json_space(json[at]))
         ++at;
     if (at == json.size() || (json[at] != '{' && json[at] != '['))
         return scan;
@@ -739,7 +738,7 @@ BracketScan scan_brackets(std::string_view json) {
         return scan;
     }
     for (++at; at < json.size(); ++at) {
-        if (!is_space(json[at])) {
+        if (!is_json_space(json[at])) {
             scan.trailing = at;
             break;
         }

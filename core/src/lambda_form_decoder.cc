@@ -81,10 +81,6 @@ inline std::uint32_t digit_mask(const char* at) {
 }
 #endif
 
-constexpr bool is_json_space(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 // 10^0 to 10^22: every one is a double exactly.
 constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -297,16 +293,19 @@ class LambdaFormReader {
 
     // The fields out of Lambda's order: each of them is tried.
     [[gnu::noinline]] bool take_any_record_key(unsigned& field) {
-        for (field = 0; field < kRecordFieldCount; ++field) {
-            if (take_record_key(field))
-                return true;
-        }
-        return false;
+        return take_any_key(kRecordFieldCount, field,
+                            [this](unsigned f) { return take_record_key(f); });
     }
 
     [[gnu::noinline]] bool take_any_kinesis_key(unsigned& field) {
-        for (field = 0; field < kKinesisFieldCount; ++field) {
-            if (take_kinesis_key(field))
+        return take_any_key(kKinesisFieldCount, field,
+                            [this](unsigned f) { return take_kinesis_key(f); });
+    }
+
+    template <typename TakeKey>
+    static bool take_any_key(unsigned count, unsigned& field, TakeKey take_key) {
+        for (field = 0; field < count; ++field) {
+            if (take_key(field))
                 return true;
         }
         return false;

@@ -13,6 +13,11 @@ namespace kbatch {
 
 inline constexpr std::uint64_t kEachByte = 0x0101010101010101;
 
+/// JSON's whitespace: space, tab, line feed, carriage return.
+constexpr bool is_json_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 /// Eight bytes from `at`, in memory order. `at` needs eight readable bytes, not alignment.
 [[gnu::always_inline]] inline std::uint64_t word_at(const char* at) {
     std::uint64_t word = 0;
