@@ -11,6 +11,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <nlohmann/json.hpp>
 
+#include "api_paths.h"
 #include "error_body.h"
 
 namespace kbatch::serve {
@@ -19,47 +20,7 @@ namespace {
 namespace http = boost::beast::http;
 
 constexpr std::string_view kRuntimePrefix = "/2018-06-01/runtime/";
-constexpr std::string_view kInvocationPrefix = "/2018-06-01/runtime/invocation/";
-constexpr std::string_view kFunctionsPrefix = "/2015-03-31/functions/";
 constexpr std::size_t kPayloadLimit = 6291456;
-
-enum class RouteKind { kNone, kNext, kResponse, kError, kInitError, kInvoke };
-
-struct Route {
-    RouteKind kind = RouteKind::kNone;
-    std::string_view request_id;  // kResponse and kError
-};
-
-Route match(std::string_view path) {
-    if (path == "/2018-06-01/runtime/invocation/next")
-        return {RouteKind::kNext, {}};
-    if (path == "/2018-06-01/runtime/init/error")
-        return {RouteKind::kInitError, {}};
-    if (path.starts_with(kInvocationPrefix)) {
-        const std::string_view rest = path.substr(kInvocationPrefix.size());
-        const std::size_t slash = rest.find('/');
-        if (slash == std::string_view::npos)
-            return {};
-        const std::string_view id = rest.substr(0, slash);
-        const std::string_view action = rest.substr(slash + 1);
-        if (action == "response")
-            return {RouteKind::kResponse, id};
-        if (action == "error")
-            return {RouteKind::kError, id};
-        return {};
-    }
-    // Any function name is accepted, so that `aws lambda invoke --endpoint-url` works too.
-    constexpr std::string_view kInvocationsSuffix = "/invocations";
-    if (path.size() > kFunctionsPrefix.size() + kInvocationsSuffix.size() &&
-        path.starts_with(kFunctionsPrefix) && path.ends_with(kInvocationsSuffix)) {
-        const std::string_view name =
-            path.substr(kFunctionsPrefix.size(),
-                        path.size() - kFunctionsPrefix.size() - kInvocationsSuffix.size());
-        if (name.find('/') == std::string_view::npos)
-            return {RouteKind::kInvoke, {}};
-    }
-    return {};
-}
 
 // Beast's own string_view (boost::string_view unless BOOST_BEAST_USE_STD_STRING_VIEW, which is
 // not defined here: every translation unit that uses Beast in one program must agree on it).
@@ -108,11 +69,8 @@ std::string error_type_of(std::string_view body) {
 }  // namespace
 
 Reply ApiRoutes::handle(HttpRequest& request, const Connection& connection) {
-    std::string_view path = view(request.target());
-    if (const std::size_t query = path.find('?'); query != std::string_view::npos) {
-        path = path.substr(0, query);
-    }
-    const Route route = match(path);
+    const std::string_view path = path_of(view(request.target()));
+    const Route route = route_of(view(request.target()));
     if (route.kind == RouteKind::kNone) {
         const std::string_view type =
             path.starts_with(kRuntimePrefix) ? "NotFound" : "ResourceNotFoundException";
@@ -150,7 +108,7 @@ Reply ApiRoutes::handle(HttpRequest& request, const Connection& connection) {
 
 void ApiRoutes::body_too_large(const HttpRequest& request) {
     // Lambda fails an invocation whose response is too large rather than leave it running.
-    const Route route = match(view(request.target()));
+    const Route route = route_of(view(request.target()));
     if (route.kind != RouteKind::kResponse && route.kind != RouteKind::kError)
         return;
     lambda_.post_error(route.request_id,

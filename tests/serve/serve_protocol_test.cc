@@ -228,6 +228,26 @@ TEST_CASE("Bodies over 6 MB get 413 and 6 MB exactly is accepted", "[serve][prot
     CHECK(serve.stop() == 0);
 }
 
+TEST_CASE("A response over 6 MB posted to a URL with a query fails the invocation at once",
+          "[serve][protocol]") {
+    // The router ignores a query string; so must the check that fails the invocation on a 413,
+    // or the invoker waits for the timeout instead.
+    ServeProcess serve({"--no-spawn", "--timeout", "5"});
+    auto invoker = invoke_async(serve.port(), "{}");
+    const NextInvocation next = next_invocation(serve.port());
+    REQUIRE(next.ok());
+    const HttpResult posted =
+        http_request(serve.port(), "POST",
+                     "/2018-06-01/runtime/invocation/" + next.request_id + "/response?attempt=1",
+                     std::string(6291457, 'z'), 15s, {{"Content-Type", "application/json"}});
+    CHECK(posted.status == 413);
+    const HttpResult answer = invoker.get();
+    REQUIRE(answer.ok);
+    CHECK(answer.header("X-Amz-Function-Error") == "Unhandled");
+    CHECK(json_of(answer.body)["errorType"] == "Function.ResponseSizeTooLarge");
+    CHECK(serve.stop() == 0);
+}
+
 TEST_CASE(
     "Malformed requests get 400 and unknown paths 404 and wrong methods 405 and the queue survives",
     "[serve][protocol]") {
