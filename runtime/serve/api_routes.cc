@@ -175,6 +175,8 @@ Reply ApiRoutes::post(std::string_view request_id, bool is_error, HttpRequest& r
                              fmt::format("Invocation {} is already finished (answered, timed out "
                                          "or failed)",
                                          request_id));
+        case PostResult::kOutOfSequence:
+            break;  // only init errors are refused for the runtime's state
     }
     return accepted();
 }
@@ -188,8 +190,18 @@ Reply ApiRoutes::init_error(HttpRequest& request) {
         parsed["errorMessage"].is_string()) {
         message = parsed["errorMessage"].get<std::string>();
     }
+    if (lambda_.post_init_error(body) == PostResult::kOutOfSequence) {
+        // Its init is over: it has asked for an invocation. An init error now speaks for no
+        // invocation, and the ones in flight are finished only by the runtime that holds them.
+        logger_.warn(
+            fmt::format("init error refused (403): the runtime has already asked for an "
+                        "invocation: {}: {}",
+                        error_type_of(body), message));
+        return api_error(http::status::forbidden, "InvalidStateTransition",
+                         "State transition from Ready to InitError failed for runtime. Error: "
+                         "the runtime's init is over (it has asked for an invocation)");
+    }
     logger_.error(fmt::format("the runtime failed its init: {}: {}", error_type_of(body), message));
-    lambda_.post_init_error(body);
     return accepted();
 }
 

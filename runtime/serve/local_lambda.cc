@@ -170,16 +170,16 @@ PostResult LocalLambda::finish_posted(std::string_view request_id, InvokeResult 
     return PostResult::kAccepted;
 }
 
-void LocalLambda::post_init_error(const std::string& body) {
+PostResult LocalLambda::post_init_error(const std::string& body) {
     std::lock_guard lock(mutex_);
+    if (runtime_ready_)
+        return PostResult::kOutOfSequence;
     init_error_posted_ = true;
     init_failure_body_ = body;
-    for (auto& [id, invocation] : in_flight_)
-        finish_locked(invocation, function_error(body));
-    in_flight_.clear();
     for (InvocationPtr& invocation : queue_)
         finish_locked(invocation, function_error(body));
     queue_.clear();
+    return PostResult::kAccepted;
 }
 
 void LocalLambda::runtime_started() {

@@ -51,6 +51,7 @@ enum class PostResult {
     kAccepted,         // the invocation is finished with what was posted
     kUnknownRequest,   // no invocation ever had that id
     kAlreadyFinished,  // it had one, but it is finished (answered, timed out, failed)
+    kOutOfSequence,    // not allowed in the runtime's state (an init error after its init)
 };
 
 struct LocalLambdaOptions {
@@ -113,10 +114,15 @@ class LocalLambda {
     /// invoker_error_body()) with "X-Amz-Function-Error: Unhandled".
     PostResult post_error(std::string_view request_id, std::string body);
 
-    /// POST /init/error (or the supervisor's own verdict on an init that failed): every queued and
-    /// in-flight invocation receives `body` as a function error, and so do later ones until a
-    /// runtime starts or asks for an invocation. The runtime is expected to exit.
-    void post_init_error(const std::string& body);
+    /// POST /init/error (or the supervisor's own verdict on an init that failed): every queued
+    /// invocation receives `body` as a function error, and so do later ones until a runtime starts
+    /// or asks for an invocation. The runtime is expected to exit.
+    ///
+    /// Refused with kOutOfSequence once the current runtime has asked for an invocation: its init
+    /// is over (Lambda answers 403 then too). Invocations in flight are never touched: only the
+    /// runtime that holds one (through its request id), its death or its deadline finishes it,
+    /// whoever else posts an init error.
+    PostResult post_init_error(const std::string& body);
 
     // --- The runtime's life cycle (the supervisor) ---
 

@@ -175,6 +175,36 @@ TEST_CASE("LocalLambda: an init error answers every waiting invoker", "[serve][u
     CHECK(later.get().body == "fine now");
 }
 
+TEST_CASE("LocalLambda refuses an init error once the runtime has asked for an invocation",
+          "[serve][unit]") {
+    LocalLambda lambda(options());
+    lambda.runtime_started();
+    auto held = queue_invoke(lambda, "held");
+    const HandedInvocation handed = take(lambda);
+    auto waiting = queue_invoke(lambda, "waiting");
+
+    const std::string error = R"({"errorType":"Kbatch.PluginLoadError","errorMessage":"late"})";
+    CHECK(lambda.post_init_error(error) == PostResult::kOutOfSequence);
+    CHECK_FALSE(lambda.init_error_posted());
+    CHECK(lambda.in_flight() == 1);
+    CHECK(lambda.queued() == 1);
+
+    // Only the runtime that holds the invocation finishes it.
+    CHECK(lambda.post_response(handed.request_id, "held answer") == PostResult::kAccepted);
+    CHECK(held.get().body == "held answer");
+    const HandedInvocation next = take(lambda);
+    CHECK(*next.event == "waiting");
+    lambda.post_response(next.request_id, "waiting answer");
+    const InvokeResult result = waiting.get();
+    CHECK_FALSE(result.function_error);
+    CHECK(result.body == "waiting answer");
+
+    // A new runtime is in its init again: its init error is taken.
+    lambda.runtime_exited("signal: killed", true);
+    lambda.runtime_started();
+    CHECK(lambda.post_init_error(error) == PostResult::kAccepted);
+}
+
 TEST_CASE("LocalLambda: a runtime's death fails what it held and what waits if it died in init",
           "[serve][unit]") {
     LocalLambda lambda(options());

@@ -248,6 +248,35 @@ TEST_CASE("A response over 6 MB posted to a URL with a query fails the invocatio
     CHECK(serve.stop() == 0);
 }
 
+TEST_CASE("An init error after the runtime's init is refused with 403 and fails no invocation",
+          "[serve][protocol]") {
+    ServeProcess serve({"--no-spawn", "--timeout", "5"});
+    auto first = invoke_async(serve.port(), R"({"n":1})");
+    const NextInvocation next = next_invocation(serve.port());
+    REQUIRE(next.ok());
+
+    // Out of sequence: the runtime has taken an invocation, so its init is over.
+    const HttpResult refused = post_init_error(
+        serve.port(), lambda_error("Kbatch.PluginLoadError", "too late"), "Kbatch.PluginLoadError");
+    CHECK(refused.status == 403);
+    CHECK(json_of(refused.body)["errorType"] == "InvalidStateTransition");
+    CHECK(json_of(refused.body)["errorMessage"].is_string());
+
+    // The invocation in flight is still its runtime's to answer...
+    CHECK(post_response(serve.port(), next.request_id, "first answer").status == 202);
+    const HttpResult first_answer = first.get();
+    CHECK(first_answer.body == "first answer");
+    CHECK(first_answer.header("X-Amz-Function-Error").empty());
+    // ...and the next invocation goes to the runtime as usual.
+    auto second = invoke_async(serve.port(), R"({"n":2})");
+    const NextInvocation next2 = next_invocation(serve.port());
+    REQUIRE(next2.ok());
+    CHECK(next2.event == R"({"n":2})");
+    CHECK(post_response(serve.port(), next2.request_id, "second answer").status == 202);
+    CHECK(second.get().body == "second answer");
+    CHECK(serve.stop() == 0);
+}
+
 TEST_CASE(
     "Malformed requests get 400 and unknown paths 404 and wrong methods 405 and the queue survives",
     "[serve][protocol]") {
