@@ -1,5 +1,6 @@
 #include "file_reader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -9,7 +10,8 @@
 
 namespace kbatch {
 
-bool read_whole_file(const std::string& path, std::string* contents, std::string* error) {
+bool read_whole_file(const std::string& path, std::string* contents, std::string* error,
+                     std::size_t limit, std::string_view what) {
     const bool use_stdin = path == "-";
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(
         use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
@@ -22,11 +24,22 @@ bool read_whole_file(const std::string& path, std::string* contents, std::string
     }
     contents->clear();
     char chunk[64 * 1024];
-    std::size_t read = 0;
-    while ((read = std::fread(chunk, 1, sizeof chunk, file)) > 0)
+    // One byte past the limit tells "exactly at the limit" from "over it".
+    const std::size_t most = limit == std::numeric_limits<std::size_t>::max() ? limit : limit + 1;
+    while (contents->size() < most) {
+        const std::size_t wanted = std::min(sizeof chunk, most - contents->size());
+        const std::size_t read = std::fread(chunk, 1, wanted, file);
+        if (read == 0)
+            break;
         contents->append(chunk, read);
+    }
     if (std::ferror(file)) {
         *error = fmt::format("cannot read {}: {}", name, std::strerror(errno));
+        return false;
+    }
+    if (contents->size() > limit) {
+        *error = fmt::format("{}: {} is larger than {} bytes", name, what, limit);
+        contents->clear();
         return false;
     }
     return true;

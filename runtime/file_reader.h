@@ -1,13 +1,20 @@
-// kbatch runtime: reading whole files (and standard input) into a buffer.
+// kbatch runtime: reading whole files (and standard input) into a buffer, within a bound.
 #pragma once
 
+#include <cstddef>
+#include <limits>
 #include <string>
+#include <string_view>
 
 namespace kbatch {
 
-/// Reads all of `path` ("-" for standard input) into `contents`, replacing what it held.
-/// Returns false with a one-line reason in `error` ("cannot open x.json: No such file or
-/// directory").
-bool read_whole_file(const std::string& path, std::string* contents, std::string* error);
+/// Reads all of `path` ("-" for standard input) into `contents`, replacing what it held, and
+/// refuses input longer than `limit` bytes: it stops after reading one byte more than the limit,
+/// so memory stays bounded whatever the input (/dev/zero, an endless pipe). Returns false with a
+/// one-line reason in `error` ("cannot open x.json: No such file or directory", "x.json: the
+/// event is larger than 6291456 bytes", where "the event" is `what`).
+bool read_whole_file(const std::string& path, std::string* contents, std::string* error,
+                     std::size_t limit = std::numeric_limits<std::size_t>::max(),
+                     std::string_view what = "the file");
 
 }  // namespace kbatch

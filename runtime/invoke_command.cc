@@ -15,6 +15,8 @@
 #include "batch_log.h"
 #include "cli_options.h"
 #include "cli_settings.h"
+#include "decoded_batch.h"
+#include "document_output.h"
 #include "exit_codes.h"
 #include "failure_policy.h"
 #include "file_reader.h"
@@ -73,8 +75,18 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
 
 namespace {
 
+int print_document(const DocumentOutput& output, std::string_view document) {
+    std::string error;
+    if (!output.write(document, &error)) {
+        print_error(error);
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
 // Posts the event to the invoke endpoint of a local Lambda and prints what it answers.
-int invoke_endpoint(const std::string& endpoint, std::string_view event) {
+int invoke_endpoint(const std::string& endpoint, std::string_view event,
+                    const DocumentOutput& output) {
     std::string host, port;
     if (!split_host_port(endpoint, &host, &port)) {
         print_error(fmt::format("--endpoint: \"{}\" is not http://HOST:PORT", endpoint));
@@ -98,14 +110,19 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event) {
         print_error(fmt::format("the function failed (HTTP {}): {}", response.status, body));
         return kExitFailure;
     }
-    fmt::print("{}\n", body);
-    std::fflush(stdout);
-    return kExitOk;
+    return print_document(output, body);
 }
 
 }  // namespace
 
 int run_invoke(const InvokeOptions& options) {
+    // Before any plugin is loaded: from here on descriptor 1 is stderr, and the response alone
+    // goes to the real stdout.
+    std::string output_error;
+    const DocumentOutput output = DocumentOutput::take_stdout(&output_error);
+    if (!output_error.empty())
+        print_error(output_error);
+
     LogSettings log_settings;
     if (auto error = read_cli_log_settings(options.log_level, &log_settings)) {
         print_error(error->message);
@@ -121,13 +138,15 @@ int run_invoke(const InvokeOptions& options) {
 
     std::string event;
     std::string read_error;
-    if (!read_whole_file(options.data_file, &event, &read_error)) {
+    // Lambda never delivers more; reading stops one byte past it, so /dev/zero or an endless pipe
+    // cannot grow the process.
+    if (!read_whole_file(options.data_file, &event, &read_error, kMaxEventBytes, "the event")) {
         print_error(read_error);
         return kExitFailure;
     }
 
     if (options.endpoint)
-        return invoke_endpoint(*options.endpoint, event);
+        return invoke_endpoint(*options.endpoint, event, output);
 
     fs::path plugin_file;
     const std::vector<fs::path> dirs = plugin_search_dirs(options.plugin_dirs);
@@ -159,9 +178,11 @@ int run_invoke(const InvokeOptions& options) {
     }
 
     log_batch_report(logger, handler.report(), handler.decode_path(), elapsed);
-    fmt::print("{}\n", response);
-    std::fflush(stdout);
-    return kExitOk;
+    const int exit_code = print_document(output, response);
+    // The batch's outcome stands whatever the plugin's destructor does.
+    if (const std::string warning = plugin->destroy_processor(); !warning.empty())
+        logger.warn(warning);
+    return exit_code;
 }
 
 }  // namespace kbatch

@@ -75,9 +75,15 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
 
     boost::dll::fs::error_code error;
     // rtld_local keeps the plugin's symbols from resolving other plugins' (or the host's) names.
+    // RTLD_NODELETE keeps the code mapped after dlclose: a thread the plugin started may still run
+    // when the host lets go of the library (at exit, or after a failed load), and must not find
+    // its code unmapped. The SDK promises the shared object stays loaded until the process ends.
+    // Boost.DLL hands the mode to dlopen as it is.
+    const auto mode = static_cast<boost::dll::load_mode::type>(
+        static_cast<int>(boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local) |
+        RTLD_NODELETE);
     dlerror();  // clear any stale message so the one below is about this load
-    loaded->library_.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
-                          error);
+    loaded->library_.load(file, mode, error);
     if (error) {
         const char* reason = dlerror();
         return load_error(fmt::format("cannot load plugin {}: {}", file,
@@ -130,8 +136,24 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
     return Status::ok();
 }
 
+std::string LoadedPlugin::destroy_processor() noexcept {
+    // Not unique_ptr::reset(), which is noexcept: an exception from the plugin's destructor would
+    // end the process. A delete expression frees the memory even when the destructor throws.
+    RecordProcessor* processor = processor_.release();
+    if (processor == nullptr)
+        return {};
+    try {
+        delete processor;
+        return {};
+    } catch (const std::exception& e) {
+        return fmt::format("the plugin's destructor threw: {}", e.what());
+    } catch (...) {
+        return "the plugin's destructor threw an exception that is not a std::exception";
+    }
+}
+
 LoadedPlugin::~LoadedPlugin() {
-    processor_.reset();  // explicit, though member order already guarantees it
+    destroy_processor();  // before library_ lets go of the code; a warning has no one to go to
 }
 
 }  // namespace kbatch

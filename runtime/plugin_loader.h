@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,8 +33,9 @@ inline constexpr std::string_view kDefaultPlugin = "random_failure";
 
 /// A plugin's shared object together with the processor it made.
 ///
-/// Ownership: owns both. The library is unloaded only after the processor is destroyed, so no
-/// object, function or exception from the plugin outlives its code (Boost.DLL's "Missuses").
+/// Ownership: owns both. The processor is destroyed first; the library is then released but
+/// never unmapped (RTLD_NODELETE), so no object, function, exception or thread of the plugin
+/// outlives its code (Boost.DLL's "Missuses"), on any path.
 /// Thread safety: none needed; version 1 plugins are used from one thread.
 class LoadedPlugin {
   public:
@@ -49,7 +51,11 @@ class LoadedPlugin {
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
+    /// The processor; valid until destroy_processor().
     RecordProcessor& processor() const noexcept { return *processor_; }
+    /// Destroys the processor now (the destructor does it otherwise). Returns a warning to log
+    /// when the plugin's destructor threw, else "". Idempotent.
+    std::string destroy_processor() noexcept;
     const std::filesystem::path& file() const noexcept { return file_; }
 
   private:

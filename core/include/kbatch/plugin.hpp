@@ -42,7 +42,9 @@ inline namespace abi_v1 {
 /// is not a std::exception); it never escapes into the host.
 class KBATCH_API RecordProcessor {
   public:
-    virtual ~RecordProcessor() = default;
+    /// Declared potentially-throwing so that an exception from a plugin's destructor reaches the
+    /// host, which reports it as a warning, instead of ending the process in std::terminate.
+    virtual ~RecordProcessor() noexcept(false) {}
 
     /// Processes one record. `record` and `ctx` are valid only during the call.
     virtual Result process(const KinesisRecord& record, const Context& ctx) = 0;
