@@ -10,6 +10,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
 namespace kbatch {
@@ -19,6 +21,9 @@ struct HttpResponse {
     unsigned status = 0;
     boost::beast::http::fields headers;
     std::string error;  // transport failure: "connect to 127.0.0.1:9001: Connection refused", ...
+    /// The transport failure happened on a kept-alive connection that the server closed before
+    /// answering anything: the request most likely never reached it, and may go again at once.
+    bool stale_connection = false;
 
     bool transport_failed() const noexcept { return !error.empty(); }
     /// A header's value, or "" when absent.
@@ -33,16 +38,21 @@ struct HttpResponse {
 /// Thread safety: none; one client per thread.
 class HttpClient {
   public:
-    /// `host` and `port` as in "127.0.0.1" and "9001". Connects lazily.
+    /// `host` and `port` as in "127.0.0.1" (or "::1", without brackets) and "9001". Connects
+    /// lazily.
     HttpClient(std::string host, std::string port);
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
 
-    /// Sends one request and reads the response into `response` and `body` (cleared first; its
-    /// capacity is kept). `timeout` bounds the whole exchange; nullopt waits for ever. A body
-    /// longer than `body_limit` is a transport failure. After any transport failure the connection
-    /// is closed, so the next request starts on a fresh one.
+    /// Sends one request and reads the response into `response` and `body` (replaced; its
+    /// capacity is kept and only ever grows to the largest body read). `timeout` bounds the whole
+    /// exchange; nullopt waits for ever. A body longer than `body_limit` is a transport failure,
+    /// found from Content-Length before the body is read, or as a chunked body grows past it, so
+    /// memory stays bounded whatever the server sends. A Content-Length body is read straight
+    /// into `body` in as few system calls as the socket allows. After any transport failure the
+    /// connection is closed, so the next request starts on a fresh one. Sends the request once:
+    /// retrying is the caller's decision (see HttpResponse::stale_connection).
     void request(boost::beast::http::verb verb, std::string_view target,
                  const boost::beast::http::fields& headers, std::string_view request_body,
                  std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
@@ -56,19 +66,29 @@ class HttpClient {
                          const boost::beast::http::fields& headers, std::string_view request_body,
                          std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
                          HttpResponse* response, std::string* body);
+    // Reads the body whose headers `parser` holds into `body`; "" or what went wrong.
+    std::string read_body(
+        boost::beast::http::response_parser<boost::beast::http::string_body>& parser,
+        std::size_t body_limit, std::string* body);
+    std::string read_sized_body(std::size_t length, std::string* body);
     std::string connect(std::optional<std::chrono::milliseconds> timeout);
     void close();
 
+    static constexpr std::size_t kReadBufferBytes = 64 * 1024;
+
     std::string host_;
     std::string port_;
+    std::string host_header_;  // "host:port", "[v6]:port"
     boost::asio::io_context io_;
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer read_buffer_;
     bool connected_ = false;
+    bool peer_hung_up_ = false;  // the last exchange failed because the peer closed or reset
 };
 
-/// Splits "http://host:port" (path ignored) or "host:port" into host and port. False when the
-/// text has neither form.
+/// Splits "http://host:port" (path ignored) or "host:port" into host and port. An IPv6 literal
+/// is written in brackets ("[::1]:9001") and returned without them. False when the text has
+/// neither form.
 bool split_host_port(std::string_view text, std::string* host, std::string* port);
 
 }  // namespace kbatch

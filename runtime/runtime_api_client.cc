@@ -37,6 +37,27 @@ bool is_transient(const HttpResponse& response) {
 
 }  // namespace
 
+std::chrono::system_clock::time_point parse_deadline_header(std::string_view value) noexcept {
+    using Clock = std::chrono::system_clock;
+    std::int64_t milliseconds = 0;
+    const auto [end, error] =
+        std::from_chars(value.data(), value.data() + value.size(), milliseconds);
+    if (value.empty() || end != value.data() + value.size())
+        return Clock::time_point::max();
+    if (error == std::errc::result_out_of_range)
+        return value.starts_with('-') ? Clock::time_point::min() : Clock::time_point::max();
+    if (error != std::errc())
+        return Clock::time_point::max();
+    // The largest whole number of milliseconds the clock can hold, either way.
+    constexpr auto kMostMilliseconds =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::duration::max()).count();
+    if (milliseconds > kMostMilliseconds)
+        return Clock::time_point::max();
+    if (milliseconds < -kMostMilliseconds)
+        return Clock::time_point::min();
+    return Clock::time_point(std::chrono::milliseconds(milliseconds));
+}
+
 std::string error_document(std::string_view error_type, std::string_view message) {
     const nlohmann::json document = {
         {"errorMessage", message},
@@ -69,7 +90,15 @@ ApiOutcome RuntimeApiClient::send(http::verb verb, std::string_view target,
                                     response_.status, *response_body);
         if (!is_transient(response_))
             return ApiOutcome{std::move(failure), true};
-        if (attempt < retry_.attempts) {
+        // A kept-alive connection the API had closed is tried again at once, on a new one; it
+        // still counts as an attempt, so that the count in the log is the number of sends.
+        if (attempt == retry_.attempts)
+            break;
+        if (retry_.on_retry) {
+            retry_.on_retry(
+                fmt::format("{} (attempt {} of {} next)", failure, attempt + 1, retry_.attempts));
+        }
+        if (!response_.stale_connection) {
             retry_.sleep(delay);
             delay *= 2;
         }
@@ -89,16 +118,7 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     invocation->request_id = std::string(response_.header("Lambda-Runtime-Aws-Request-Id"));
     invocation->function_arn = std::string(response_.header("Lambda-Runtime-Invoked-Function-Arn"));
     invocation->trace_id = std::string(response_.header("Lambda-Runtime-Trace-Id"));
-    invocation->deadline_ms = 0;
-    const std::string_view deadline = response_.header("Lambda-Runtime-Deadline-Ms");
-    if (!deadline.empty()) {
-        std::int64_t value = 0;
-        const auto [end, error] =
-            std::from_chars(deadline.data(), deadline.data() + deadline.size(), value);
-        if (error == std::errc() && end == deadline.data() + deadline.size()) {
-            invocation->deadline_ms = value;
-        }
-    }
+    invocation->deadline = parse_deadline_header(response_.header("Lambda-Runtime-Deadline-Ms"));
     // Without a usable id nothing can be answered, and a guessed or mangled one could answer
     // the wrong request: the id goes into the URL of the response, so it must be one path part.
     if (invocation->request_id.empty()) {

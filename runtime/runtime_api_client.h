@@ -14,11 +14,18 @@ namespace kbatch {
 /// One invocation handed out by GET /next. The strings are owned; `event` is the caller's reused
 /// buffer (see RuntimeApiClient::next).
 struct Invocation {
-    std::string request_id;    // Lambda-Runtime-Aws-Request-Id
-    std::int64_t deadline_ms;  // Lambda-Runtime-Deadline-Ms, epoch milliseconds; 0 when absent
+    std::string request_id;  // Lambda-Runtime-Aws-Request-Id
+    /// Lambda-Runtime-Deadline-Ms (see parse_deadline_header).
+    std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
     std::string function_arn;  // Lambda-Runtime-Invoked-Function-Arn
     std::string trace_id;      // Lambda-Runtime-Trace-Id
 };
+
+/// The instant a Lambda-Runtime-Deadline-Ms value (milliseconds since the epoch) names. A value
+/// that is absent or not a decimal integer means no deadline: time_point::max(). A value beyond
+/// the clock's range (it counts nanoseconds in 64 bits: about the year 2262) saturates to
+/// time_point::max() or ::min() instead of wrapping round into a wrong instant.
+std::chrono::system_clock::time_point parse_deadline_header(std::string_view value) noexcept;
 
 /// How hard to try before a Runtime API failure is final.
 struct RetryPolicy {
@@ -26,6 +33,8 @@ struct RetryPolicy {
     std::chrono::milliseconds first_delay{50};             // doubled after each failure
     std::chrono::milliseconds post_timeout{10'000};        // bound on each POST exchange
     std::function<void(std::chrono::milliseconds)> sleep;  // replaced by tests; default sleeps
+    /// Told of each failure that will be tried again ("... (attempt 2 of 6 next)"); may be empty.
+    std::function<void(std::string_view)> on_retry;
 };
 
 /// What a Runtime API call came to.

@@ -31,12 +31,6 @@ Status load_configured_plugin(const RuntimeSettings& settings,
     return LoadedPlugin::load(file, PluginConfig(settings.plugin_config), plugin);
 }
 
-Context::Clock::time_point deadline_of(const Invocation& invocation) {
-    if (invocation.deadline_ms <= 0)
-        return Context::Clock::time_point::max();
-    return Context::Clock::time_point(std::chrono::milliseconds(invocation.deadline_ms));
-}
-
 // The X-Ray SDKs in a plugin read the trace header from the environment, as on every runtime.
 void set_trace_environment(const std::string& trace_id) {
     if (trace_id.empty()) {
@@ -44,6 +38,13 @@ void set_trace_environment(const std::string& trace_id) {
     } else {
         setenv("_X_AMZN_TRACE_ID", trace_id.c_str(), 1);
     }
+}
+
+// Ends the host: the processor is destroyed while its logger can still say what went wrong.
+int shut_down(LoadedPlugin& plugin, StreamLogger& logger, int exit_code) {
+    if (const std::string warning = plugin.destroy_processor(); !warning.empty())
+        logger.warn(warning);
+    return exit_code;
 }
 
 }  // namespace
@@ -77,12 +78,12 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         if (const ApiOutcome next = api.next(&invocation, &event); !next.ok()) {
             logger.error(fmt::format(
                 "Runtime API: {}; exiting so that Lambda replaces this runtime", next.failure));
-            return kExitRuntimeFailure;
+            return shut_down(*plugin, logger, kExitRuntimeFailure);
         }
         logger.set_request_id(invocation.request_id);
         set_trace_environment(invocation.trace_id);
-        const Context context(invocation.request_id, deadline_of(invocation),
-                              invocation.function_arn, invocation.trace_id, logger);
+        const Context context(invocation.request_id, invocation.deadline, invocation.function_arn,
+                              invocation.trace_id, logger);
 
         const auto started = std::chrono::steady_clock::now();
         const Status status =
@@ -93,9 +94,11 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         ApiOutcome posted;
         if (status.is_ok()) {
             log_batch_report(logger, handler.report(), handler.decode_path(), elapsed);
-            for (const std::string& warning :
-                 retry_watch.observe(handler.batch(), handler.report())) {
-                logger.error(warning);
+            if (settings.rbif_watch) {
+                for (const std::string& warning :
+                     retry_watch.observe(handler.batch(), handler.report())) {
+                    logger.error(warning);
+                }
             }
             posted = api.post_response(invocation.request_id, response);
         } else {
@@ -109,7 +112,7 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
                 logger.error(
                     fmt::format("Runtime API: {}; exiting so that Lambda replaces this runtime",
                                 posted.failure));
-                return kExitRuntimeFailure;
+                return shut_down(*plugin, logger, kExitRuntimeFailure);
             }
             // The API refused this one answer (e.g. the invocation already timed out); the next
             // invocation is still ours to serve.

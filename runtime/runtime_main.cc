@@ -17,7 +17,11 @@ int main() {
         logger.error(fmt::format("kbatch-runtime cannot start: {}", read.message()));
         return 1;
     }
-    RuntimeApiClient api(settings.api_host, settings.api_port);
+    RetryPolicy retry;
+    retry.on_retry = [&logger](std::string_view failure) {
+        logger.warn(fmt::format("Runtime API: {}", failure));
+    };
+    RuntimeApiClient api(settings.api_host, settings.api_port, std::move(retry));
     Status startup = read.is_ok() ? check_cpu_support() : read;
     if (!startup.is_ok())
         return report_startup_failure(api, logger, startup);

@@ -88,6 +88,14 @@ Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings
         }
         settings->run_options.deadline_margin = std::chrono::milliseconds(value);
     }
+
+    if (const std::string watch = get("KBATCH_RBIF_WATCH"); !watch.empty()) {
+        if (watch != "on" && watch != "off") {
+            return config_error(
+                fmt::format("KBATCH_RBIF_WATCH: \"{}\" is neither on nor off", watch));
+        }
+        settings->rbif_watch = watch == "on";
+    }
     return Status::ok();
 }
 

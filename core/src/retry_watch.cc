@@ -5,38 +5,40 @@
 #include "sequence_number.h"
 
 namespace kbatch {
-namespace {
 
-// "arn:aws:kinesis:...:stream/name shardId-000000000006"; the shard is eventID's part before ':'.
-std::string shard_key(const KinesisRecord& record) {
+RetryWatch::ShardInBatch* RetryWatch::shard_of(const KinesisRecord& record) {
+    const std::string_view arn = record.event_source_arn();
     const std::string_view event_id = record.event_id();
-    return fmt::format("{} {}", record.event_source_arn(), event_id.substr(0, event_id.find(':')));
+    const std::string_view shard = event_id.substr(0, event_id.find(':'));
+    const auto matches = [&](const ShardInBatch& known) {
+        return known.shard == shard && known.arn == arn;
+    };
+    // A batch's records come shard by shard, so the previous record's shard nearly always
+    // matches at once.
+    if (last_shard_ < shards_.size() && matches(shards_[last_shard_]))
+        return &shards_[last_shard_];
+    for (std::size_t i = 0; i < shards_.size(); ++i) {
+        if (matches(shards_[i])) {
+            last_shard_ = i;
+            return &shards_[i];
+        }
+    }
+    if (shards_.size() == kMaxShardsPerBatch)
+        return nullptr;
+    last_shard_ = shards_.size();
+    shards_.push_back(ShardInBatch{arn, shard, record.sequence_number(), {}});
+    return &shards_.back();
 }
 
-struct ShardInBatch {
-    std::string key;
-    std::string_view first;          // the batch's first sequence number from this shard
-    std::string_view lowest_failed;  // empty when none of its records failed
-};
-
-}  // namespace
-
 std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const BatchReport& report) {
-    // Batches nearly always come from one shard, so a short list beats a map here.
-    std::vector<ShardInBatch> shards;
-    const auto shard_of = [&shards](const KinesisRecord& record) -> ShardInBatch& {
-        std::string key = shard_key(record);
-        for (ShardInBatch& shard : shards) {
-            if (shard.key == key)
-                return shard;
-        }
-        shards.push_back(ShardInBatch{std::move(key), record.sequence_number(), {}});
-        return shards.back();
-    };
-    for (const KinesisRecord& record : batch.records)
-        shard_of(record);
+    shards_.clear();
+    last_shard_ = 0;
+    for (const KinesisRecord& record : batch.records) {
+        if (shard_of(record) == nullptr)
+            return {};  // not a batch Lambda would send: nothing to learn from it
+    }
     for (const RecordFailure& failure : report.failures) {
-        ShardInBatch& shard = shard_of(batch.records[failure.index]);
+        ShardInBatch& shard = *shard_of(batch.records[failure.index]);
         if (shard.lowest_failed.empty() ||
             compare_sequence_numbers(failure.sequence_number, shard.lowest_failed) < 0) {
             shard.lowest_failed = failure.sequence_number;
@@ -44,8 +46,10 @@ std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const Ba
     }
 
     std::vector<std::string> warnings;
-    for (const ShardInBatch& shard : shards) {
-        const auto remembered = lowest_failed_.find(shard.key);
+    std::string key;
+    for (const ShardInBatch& shard : shards_) {
+        key.assign(shard.arn).append(" ").append(shard.shard);
+        const auto remembered = lowest_failed_.find(key);
         if (remembered != lowest_failed_.end() && is_usable_sequence_number(shard.first) &&
             compare_sequence_numbers(shard.first, remembered->second) > 0) {
             warnings.push_back(fmt::format(
@@ -53,13 +57,17 @@ std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const Ba
                 "{}, beyond the failed {}. ReportBatchItemFailures is probably not enabled on the "
                 "event source mapping (FunctionResponseTypes), so Lambda took the partial response "
                 "as full success and dropped the failed records (unless their retries ran out)",
-                shard.key, shard.first, remembered->second));
+                key, shard.first, remembered->second));
         }
         if (shard.lowest_failed.empty()) {
             if (remembered != lowest_failed_.end())
                 lowest_failed_.erase(remembered);
+        } else if (remembered != lowest_failed_.end()) {
+            remembered->second.assign(shard.lowest_failed);
         } else {
-            lowest_failed_[shard.key] = std::string(shard.lowest_failed);
+            if (lowest_failed_.size() == kMaxRememberedShards)
+                lowest_failed_.erase(lowest_failed_.begin());
+            lowest_failed_.emplace(key, shard.lowest_failed);
         }
     }
     return warnings;

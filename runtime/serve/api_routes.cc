@@ -34,7 +34,7 @@ Reply drop() {
     return reply;
 }
 
-HttpResponse json_response(http::status status, std::string body) {
+HttpResponse json_response(http::status status, Payload body) {
     HttpResponse response{status, 11};
     response.set(http::field::content_type, "application/json");
     response.body() = std::move(body);
@@ -52,7 +52,7 @@ Reply api_error(http::status status, std::string_view type, std::string_view mes
 }
 
 Reply accepted() {
-    return reply_of(json_response(http::status::accepted, R"({"status":"OK"})"));
+    return reply_of(json_response(http::status::accepted, std::string(R"({"status":"OK"})")));
 }
 
 // "Kbatch.InvalidEvent" from an error body, for log lines; "" when it has none.
@@ -142,7 +142,9 @@ Reply ApiRoutes::next(const Connection& connection) {
         if (result != NextResult::kWaitAgain)
             return drop();  // stale runtime, or stopping
     }
-    HttpResponse response = json_response(http::status::ok, *invocation.event);
+    // The event stays shared with the queue (it goes back there if this answer is undelivered):
+    // written from where it is, not copied.
+    HttpResponse response = json_response(http::status::ok, Payload(std::move(invocation.event)));
     response.set("Lambda-Runtime-Aws-Request-Id", invocation.request_id);
     response.set("Lambda-Runtime-Deadline-Ms", std::to_string(invocation.deadline_ms));
     response.set("Lambda-Runtime-Invoked-Function-Arn", invocation.function_arn);
@@ -220,7 +222,7 @@ Reply ApiRoutes::invoke(HttpRequest& request) {
         response.set("X-Amz-Function-Error", "Unhandled");
     std::string outcome = "response";
     if (result.function_error) {
-        outcome = error_type_of(response.body());
+        outcome = error_type_of(response.body().view());
     } else if (result.status != 200) {
         outcome = fmt::format("HTTP {}", result.status);
     }

@@ -20,8 +20,10 @@ namespace kbatch::serve {
 
 /// Translates HTTP into LocalLambda calls and back: Lambda's headers on GET /next, 202 for
 /// accepted posts, 400/403 in the Runtime API's error shape for unknown or finished request ids,
-/// "X-Amz-Function-Error: Unhandled" for function errors, 404 for unknown paths and 405 (with
-/// Allow) for a known path with the wrong method.
+/// 403 for an init error posted after the runtime's init (once it has asked for an invocation),
+/// "X-Amz-Function-Error: Unhandled" for function errors, 429 when too many invocations wait,
+/// 404 for unknown paths and 405 (with Allow) for a known path with the wrong method. Paths are
+/// matched by route_of() (api_paths.h), the query ignored, for requests and for 413s alike.
 ///
 /// Ownership: does not own `lambda` or `logger`, which must outlive it.
 /// Thread safety: handle() runs on many connection threads at once; it keeps no state of its own.

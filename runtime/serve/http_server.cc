@@ -1,10 +1,10 @@
 #include "http_server.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <exception>
@@ -12,20 +12,15 @@
 
 #include <fmt/format.h>
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/http/serializer.hpp>
 
 #include "error_body.h"
+#include "socket_stream.h"
 
 namespace kbatch::serve {
 namespace {
 
-namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
@@ -58,10 +53,6 @@ class SocketConnection final : public Connection {
     int fd_;
 };
 
-bool is_http_error(const error_code& error) {
-    return error.category() == http::make_error_code(http::error::end_of_stream).category();
-}
-
 HttpResponse error_response(unsigned version, http::status status, std::string_view type,
                             std::string_view message) {
     HttpResponse response{status, version};
@@ -71,6 +62,30 @@ HttpResponse error_response(unsigned version, http::status status, std::string_v
     response.keep_alive(false);
     response.prepare_payload();
     return response;
+}
+
+// Writes the response from where its bytes are (the header Beast formats, the body in place),
+// gathered into as few system calls as the socket allows.
+bool write_response(SocketStream& stream, HttpResponse& response) {
+    http::response_serializer<PayloadBody> serializer(response);
+    error_code error;
+    while (!serializer.is_done()) {
+        std::size_t written = 0;
+        serializer.next(error, [&](error_code& visit_error, const auto& buffers) {
+            std::array<iovec, 16> pieces{};
+            std::size_t count = 0;
+            for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
+                if (count == pieces.size())
+                    break;
+                pieces[count++] = iovec{const_cast<void*>(buffer.data()), buffer.size()};
+            }
+            written = stream.write_some(pieces.data(), count, visit_error);
+        });
+        if (error)
+            return false;
+        serializer.consume(written);
+    }
+    return true;
 }
 
 // Closing a socket that still has unread data makes the kernel send a reset, which can destroy
@@ -101,27 +116,40 @@ void linger_close(tcp::socket& socket) {
     socket.close(ignored);
 }
 
+// "127.0.0.1:9000", "[::1]:9000".
+std::string endpoint_text(const boost::asio::ip::address& address, std::uint16_t port) {
+    return address.is_v6() ? fmt::format("[{}]:{}", address.to_string(), port)
+                           : fmt::format("{}:{}", address.to_string(), port);
+}
+
 std::string peer_name(const tcp::socket& socket) {
     error_code error;
     const tcp::endpoint peer = socket.remote_endpoint(error);
     if (error)
         return "a closed connection";
-    return fmt::format("{}:{}", peer.address().to_string(), peer.port());
+    return endpoint_text(peer.address(), peer.port());
 }
 
 }  // namespace
 
 HttpServer::HttpServer(RequestHandler& handler, Logger& logger, HttpServerLimits limits)
-    : handler_(handler), logger_(logger), limits_(limits), acceptor_(io_) {}
+    : handler_(handler),
+      logger_(logger),
+      limits_(limits),
+      acceptor_(io_),
+      connections_(limits.max_connections) {}
 
 HttpServer::~HttpServer() {
     stop();
 }
 
 bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string* error) {
+    // An IPv6 address may come as it is written in URLs, in brackets ("[::1]").
+    std::string literal = host == "localhost" ? "127.0.0.1" : host;
+    if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']')
+        literal = literal.substr(1, literal.size() - 2);
     error_code ec;
-    const boost::asio::ip::address address =
-        boost::asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    const boost::asio::ip::address address = boost::asio::ip::make_address(literal, ec);
     if (ec) {
         *error = fmt::format("\"{}\" is not an IP address", host);
         return false;
@@ -136,7 +164,7 @@ bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string
     if (!ec)
         acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
     if (ec) {
-        *error = fmt::format("cannot listen on {}:{}: {}", host, port, ec.message());
+        *error = fmt::format("cannot listen on {}: {}", endpoint_text(address, port), ec.message());
         error_code ignored;
         acceptor_.close(ignored);
         return false;
@@ -160,20 +188,11 @@ void HttpServer::stop() {
         accept_thread_.join();
     error_code ignored;
     acceptor_.close(ignored);
-
-    std::list<Worker> workers;
-    {
-        std::lock_guard lock(mutex_);
-        // A worker closes its socket under the same lock before it marks itself done, so every
-        // fd shut down here is still that worker's.
-        for (Worker& worker : workers_) {
-            if (!*worker.done)
-                ::shutdown(worker.fd, SHUT_RDWR);
-        }
-        workers.swap(workers_);
-    }
-    for (Worker& worker : workers)
+    // The accept thread is gone, so workers_ is this thread's alone now.
+    connections_.shut_down_all();
+    for (Worker& worker : workers_)
         worker.thread.join();
+    workers_.clear();
 }
 
 void HttpServer::accept_loop() {
@@ -197,29 +216,71 @@ void HttpServer::accept_loop() {
         // Small answers on long-lived connections: do not let Nagle hold them back.
         socket.set_option(tcp::no_delay(true), ec);
 
-        std::lock_guard lock(mutex_);
-        reap_finished_locked();
-        if (stopping_)
-            break;
+        reap_finished();
+        ConnectionTable::Handle handle;
+        const ConnectionTable::Admission admission =
+            connections_.admit(socket.native_handle(), &handle);
+        if (admission == ConnectionTable::Admission::kFull) {
+            refuse(socket);
+            continue;
+        }
+        if (refusing_) {
+            logger_.info("accepting connections again");
+            refusing_ = false;
+        }
+        if (admission == ConnectionTable::Admission::kAdmittedByEviction) {
+            logger_.debug(fmt::format("{} connections open: closed the one idle longest",
+                                      limits_.max_connections));
+        }
         Worker& worker = workers_.emplace_back();
-        worker.fd = socket.native_handle();
-        worker.done = std::make_shared<bool>(false);
-        worker.thread = std::thread([this, socket = std::move(socket),
+        worker.done = std::make_shared<std::atomic<bool>>(false);
+        worker.thread = std::thread([this, socket = std::move(socket), handle,
                                      done = worker.done]() mutable {
             try {
-                serve_connection(socket);
+                serve_connection(socket, handle);
             } catch (const std::exception& e) {
                 logger_.error(fmt::format("connection from {}: {}", peer_name(socket), e.what()));
             }
-            std::lock_guard done_lock(mutex_);
-            error_code ignored;
-            socket.close(ignored);
+            connections_.remove(handle, [&socket] {
+                error_code ignored;
+                socket.close(ignored);
+            });
             *done = true;
         });
     }
 }
 
-void HttpServer::reap_finished_locked() {
+void HttpServer::refuse(tcp::socket& socket) {
+    if (!refusing_) {
+        logger_.warn(fmt::format("refusing connections with 503: all {} are busy with requests",
+                                 limits_.max_connections));
+        refusing_ = true;
+    }
+    // Best effort, on the accept thread, so nothing here may block: a short answer fits in the
+    // socket's buffer. What the client already sent is read first, since closing over unread
+    // data resets the connection and can destroy the answer.
+    const std::string body = api_error_body(
+        "ServiceException",
+        fmt::format("kbatch serve has {} connections open, each with a request in progress; "
+                    "try again when one has finished",
+                    limits_.max_connections));
+    const std::string text = fmt::format(
+        "HTTP/1.1 503 Service Unavailable\r\nServer: kbatch-serve\r\nContent-Type: "
+        "application/json\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: "
+        "close\r\n\r\n{}",
+        body.size(), body);
+    const int fd = socket.native_handle();
+    char discard[4096];
+    while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) {
+    }
+    [[maybe_unused]] const ssize_t sent =
+        ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
+}
+
+void HttpServer::reap_finished() {
     for (auto it = workers_.begin(); it != workers_.end();) {
         if (*it->done) {
             it->thread.join();  // it has only its last few instructions left
@@ -230,56 +291,47 @@ void HttpServer::reap_finished_locked() {
     }
 }
 
-void HttpServer::serve_connection(tcp::socket& socket) {
+void HttpServer::serve_connection(tcp::socket& socket, const ConnectionTable::Handle& handle) {
     const SocketConnection connection(socket.native_handle());
-    beast::flat_buffer buffer;
+    SocketStream stream(socket.native_handle(), limits_.idle_timeout);
+    RequestReader reader(stream, limits_.body_limit, limits_.header_limit);
     for (;;) {
-        http::request_parser<http::string_body> parser;
-        parser.body_limit(limits_.body_limit);
-        parser.header_limit(static_cast<std::uint32_t>(limits_.header_limit));
-        error_code ec;
-        http::read_header(socket, buffer, parser, ec);
-        if (!ec && !parser.is_done() &&
-            beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-            http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
-            http::write(socket, go_on, ec);
-        }
-        if (!ec && !parser.is_done())
-            http::read(socket, buffer, parser, ec);
+        // Idle: no request in progress, so evictable, and closed after the idle timeout.
+        if (!reader.wait_for_request(limits_.idle_timeout) || !connections_.begin_request(handle))
+            return;
+        HttpRequest request;
+        const ReadOutcome outcome = reader.read(request);
 
-        if (ec == http::error::body_limit) {
-            handler_.body_too_large(parser.get());
+        if (outcome.status == ReadStatus::kBodyTooLarge) {
+            handler_.body_too_large(request);
             logger_.warn(fmt::format("413 to {}: {} {} has a body over {} bytes", peer_name(socket),
-                                     std::string(parser.get().method_string()),
-                                     std::string(parser.get().target()), limits_.body_limit));
-            http::write(
-                socket,
-                error_response(
-                    11, http::status::payload_too_large, "RequestEntityTooLargeException",
-                    fmt::format("Request must be smaller than {} bytes", limits_.body_limit)),
-                ec);
+                                     std::string(request.method_string()),
+                                     std::string(request.target()), limits_.body_limit));
+            HttpResponse response = error_response(
+                11, http::status::payload_too_large, "RequestEntityTooLargeException",
+                fmt::format("Request must be smaller than {} bytes", limits_.body_limit));
+            write_response(stream, response);
             linger_close(socket);
             return;
         }
-        if (ec && is_http_error(ec) && ec != http::error::end_of_stream &&
-            ec != http::error::partial_message) {
-            const bool too_long = ec == http::error::header_limit;
+        if (outcome.status == ReadStatus::kMalformed ||
+            outcome.status == ReadStatus::kHeaderTooLarge) {
+            const bool too_long = outcome.status == ReadStatus::kHeaderTooLarge;
             logger_.warn(fmt::format("{} to {}: malformed request: {}", too_long ? 431 : 400,
-                                     peer_name(socket), ec.message()));
-            http::write(socket,
-                        error_response(11,
-                                       too_long ? http::status::request_header_fields_too_large
-                                                : http::status::bad_request,
-                                       "InvalidRequestContentException",
-                                       fmt::format("Malformed HTTP request: {}", ec.message())),
-                        ec);
+                                     peer_name(socket), outcome.detail));
+            HttpResponse response =
+                error_response(11,
+                               too_long ? http::status::request_header_fields_too_large
+                                        : http::status::bad_request,
+                               "InvalidRequestContentException",
+                               fmt::format("Malformed HTTP request: {}", outcome.detail));
+            write_response(stream, response);
             linger_close(socket);
             return;
         }
-        if (ec)
-            return;  // the peer closed or reset the connection
+        if (outcome.status != ReadStatus::kOk)
+            return;  // the peer closed, reset or stalled
 
-        HttpRequest request = parser.release();
         Reply reply;
         try {
             reply = handler_.handle(request, connection);
@@ -300,16 +352,17 @@ void HttpServer::serve_connection(tcp::socket& socket) {
         response.keep_alive(request.keep_alive() && handler_keeps_alive);
         response.set(http::field::server, "kbatch-serve");
         response.prepare_payload();
-        http::write(socket, response, ec);
-        if (ec) {
+        if (!write_response(stream, response)) {
             if (reply.on_undelivered)
                 reply.on_undelivered();
             return;
         }
         if (!response.keep_alive()) {
-            socket.shutdown(tcp::socket::shutdown_send, ec);
+            error_code ignored;
+            socket.shutdown(tcp::socket::shutdown_send, ignored);
             return;
         }
+        connections_.end_request(handle);
     }
 }
 

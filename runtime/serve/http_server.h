@@ -1,30 +1,35 @@
-// kbatch serve: a small HTTP/1.1 server (synchronous Boost.Beast, a thread per connection).
+// kbatch serve: a small HTTP/1.1 server (blocking I/O, a thread per connection).
 //
 // A local emulator serves one developer: a handful of connections, some of which wait for minutes
 // (a runtime's GET /next, an invoker waiting for its answer). A thread per connection with
-// blocking reads is the simplest thing that does this correctly, and is what this is.
+// blocking reads is the simplest thing that does this correctly, and is what this is; the number
+// of connections and the time an idle one may stay open are bounded, so that a client that opens
+// connections and forgets them cannot use up threads and descriptors.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <kbatch/logger.hpp>
+
+#include "connection_table.h"
+#include "payload_body.h"
+#include "request_reader.h"
 
 namespace kbatch::serve {
 
-using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
-using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+/// A response; its body may share its bytes with the caller (see Payload).
+using HttpResponse = boost::beast::http::response<PayloadBody>;
 
 /// The connection a request arrived on, as its handler may ask about it.
 class Connection {
@@ -60,15 +65,24 @@ class RequestHandler {
 struct HttpServerLimits {
     std::size_t body_limit = 6291456;  // Lambda's 6 MB payload limit, in bytes
     std::size_t header_limit = 64 * 1024;
+    /// Connections served at once (a thread each). At the limit, the connection idle longest is
+    /// closed to make room; if none is idle, a new connection is answered 503 and closed.
+    std::size_t max_connections = 128;
+    /// How long a connection may wait for the peer while no handler works for it: for the first
+    /// byte of a request (idle between requests), for more of a request, or for the peer to take
+    /// a response. Never while a handler works (GET /next waiting for an invocation, an invoke
+    /// waiting for its answer): that connection is not idle.
+    std::chrono::milliseconds idle_timeout{60000};
 };
 
 /// Listens on one address and serves each connection on its own thread: keep-alive,
 /// "Expect: 100-continue", and the hygiene a local service owes its users (413 over the body
-/// limit, 400 for malformed requests, 500 if a handler throws), none of which touches the state
-/// behind the handler.
+/// limit, checked from Content-Length before the body is read; 400 for malformed requests; 500 if
+/// a handler throws; the bounds of HttpServerLimits), none of which touches the state behind the
+/// handler.
 ///
-/// Ownership: owns the listening socket and the connection threads; does not own `handler` or
-/// `logger`, which must outlive it.
+/// Ownership: owns the listening socket, the connections and their threads; does not own
+/// `handler` or `logger`, which must outlive it.
 /// Thread safety: listen(), start() and stop() from one controlling thread.
 class HttpServer {
   public:
@@ -91,13 +105,14 @@ class HttpServer {
   private:
     struct Worker {
         std::thread thread;
-        int fd = -1;
-        std::shared_ptr<bool> done;  // guarded by mutex_; set once its socket is closed
+        std::shared_ptr<std::atomic<bool>> done;  // set once its connection is removed
     };
 
     void accept_loop();
-    void serve_connection(boost::asio::ip::tcp::socket& socket);
-    void reap_finished_locked();
+    void refuse(boost::asio::ip::tcp::socket& socket);
+    void serve_connection(boost::asio::ip::tcp::socket& socket,
+                          const ConnectionTable::Handle& handle);
+    void reap_finished();
 
     RequestHandler& handler_;
     Logger& logger_;
@@ -106,9 +121,10 @@ class HttpServer {
     boost::asio::ip::tcp::acceptor acceptor_;
     std::thread accept_thread_;
     std::atomic<bool> stopping_{false};
+    ConnectionTable connections_;
+    bool refusing_ = false;  // accept thread only: whether the last connection was refused
 
-    std::mutex mutex_;  // guards workers_ and each worker's done flag
-    std::list<Worker> workers_;
+    std::list<Worker> workers_;  // accept thread, then stop() once it has joined it
 };
 
 }  // namespace kbatch::serve

@@ -29,6 +29,15 @@ InvokeResult shutting_down() {
     return result;
 }
 
+InvokeResult throttled(std::size_t max_pending) {
+    InvokeResult result;
+    result.status = 429;
+    result.body = api_error_body(
+        "TooManyRequestsException",
+        fmt::format("Rate Exceeded: {} invocations are already queued or running", max_pending));
+    return result;
+}
+
 InvokeResult exit_error(const std::string& request_id, std::string_view how) {
     return function_error(error_body(
         "Runtime.ExitError",
@@ -62,6 +71,8 @@ InvokeResult LocalLambda::invoke(std::string event) {
     std::unique_lock lock(mutex_);
     if (stopping_)
         return shutting_down();
+    if (queue_.size() + in_flight_.size() >= options_.max_pending)
+        return throttled(options_.max_pending);
     invocation->request_id = ids_.request_id();
     if (init_failure_body_ || init_failure_exit_) {
         finish_locked(invocation, init_failure_body_

@@ -57,6 +57,10 @@ enum class PostResult {
 struct LocalLambdaOptions {
     std::chrono::seconds timeout{3};  // each invocation's deadline, from when /next hands it out
     std::string function_arn;         // Lambda-Runtime-Invoked-Function-Arn
+    // Invocations queued or in flight at once; beyond, invoke() answers 429 at once, as Lambda
+    // throttles. Each waiting invoker holds a connection: serve keeps this below the server's
+    // connection limit, so that the runtime can always connect to take and answer them.
+    std::size_t max_pending = static_cast<std::size_t>(-1);
 };
 
 /// What runtime_exited() concluded.
@@ -86,6 +90,9 @@ class LocalLambda {
     /// runs from the moment a runtime takes the invocation: past it the result is a
     /// "Sandbox.Timedout" error, the request id is refused from then on, and a replacement of the
     /// runtime is requested (see take_replace_request()).
+    ///
+    /// With max_pending invocations already queued or in flight, the answer is a 429
+    /// (TooManyRequestsException) at once.
     ///
     /// While the last runtime's init has failed and no runtime has started or asked for an
     /// invocation since, the answer is that init failure, at once: there is nothing to wait for

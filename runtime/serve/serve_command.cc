@@ -50,10 +50,25 @@ std::string environment_or(const char* name, std::string fallback) {
     return value != nullptr && *value != '\0' ? std::string(value) : std::move(fallback);
 }
 
+// Connections kept for the runtime beyond those of waiting invokers: its GET /next, its post of
+// an answer, and one to spare for a reconnection.
+constexpr std::size_t kRuntimeConnections = 4;
+
+// The address as given, without the brackets of the URL form ("[::1]" is "::1").
+std::string bare_host(const std::string& host) {
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        return host.substr(1, host.size() - 2);
+    return host;
+}
+
 // "127.0.0.1:9000", "[::1]:9000": for URLs and AWS_LAMBDA_RUNTIME_API. A wildcard address is
-// shown as the loopback address that reaches it.
+// shown as the loopback address that reaches it, and "localhost" as the address serve binds for
+// it (a client might resolve the name to ::1 first, where nothing listens).
 std::string authority(const std::string& host, std::uint16_t port) {
-    std::string shown = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+    const std::string bare = bare_host(host);
+    std::string shown = bare == "0.0.0.0" || bare == "localhost" ? "127.0.0.1"
+                        : bare == "::"                           ? "::1"
+                                                                 : bare;
     if (shown.find(':') != std::string::npos)
         shown = "[" + shown + "]";
     return fmt::format("{}:{}", shown, port);
@@ -224,13 +239,15 @@ int run_serve(const ServeOptions& options) {
     StreamLogger logger(stderr, log_settings);
     const std::string region =
         environment_or("AWS_REGION", environment_or("AWS_DEFAULT_REGION", "us-east-1"));
+    const serve::HttpServerLimits limits;
     serve::LocalLambdaOptions lambda_options;
     lambda_options.timeout = std::chrono::seconds(options.timeout_seconds);
+    lambda_options.max_pending = limits.max_connections - kRuntimeConnections;
     lambda_options.function_arn =
         fmt::format("arn:aws:lambda:{}:000000000000:function:{}", region, kFunctionName);
     serve::LocalLambda lambda(lambda_options);
     serve::ApiRoutes routes(lambda, logger);
-    serve::HttpServer server(routes, logger);
+    serve::HttpServer server(routes, logger, limits);
 
     std::string error;
     if (!server.listen(options.host, options.port, &error)) {
@@ -239,7 +256,8 @@ int run_serve(const ServeOptions& options) {
     }
     const std::string address = authority(options.host, server.port());
     print_banner(options, address, runtime.string());
-    if (!options.host.starts_with("127.") && options.host != "localhost" && options.host != "::1") {
+    const std::string host = bare_host(options.host);
+    if (!host.starts_with("127.") && host != "localhost" && host != "::1") {
         logger.warn(
             fmt::format("listening on {}: reachable from other machines, and neither API "
                         "asks who is calling",

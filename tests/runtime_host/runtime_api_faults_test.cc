@@ -78,6 +78,22 @@ TEST_CASE("a wrong Content-Length gives a truncated event: that request alone fa
     CHECK(item_identifiers(posts.back().body) == kAllFailed);
 }
 
+TEST_CASE("an event announced over the size limit is refused from its headers, unread") {
+    // The API then holds that connection for 60 s: a runtime that read the body would sit there
+    // past the test's own timeout.
+    ScriptedRuntimeApi api({step(NextStep::Kind::kHugeLength, "huge", std::string(65536, ' ')),
+                            step(NextStep::Kind::kEvent, "after-huge", kEvent)});
+    const RuntimeExit exit = run_against(api);
+    INFO(exit.output);
+    REQUIRE_FALSE(exit.timed_out);
+    // Said as a retry, with the count: the next GET /next is the second of six attempts.
+    CHECK(exit.output.find("body of 200000000 bytes is over the limit of 8388608 bytes "
+                           "(attempt 2 of 6 next)") != std::string::npos);
+    const std::vector<RecordedPost> posts = api.posts();
+    REQUIRE(posts.size() == 1);
+    CHECK(posts[0].target == response_target("after-huge"));
+}
+
 TEST_CASE("an invocation without a request id ends the runtime with one clear line") {
     ScriptedRuntimeApi api({step(NextStep::Kind::kNoRequestId, "", kEvent),
                             step(NextStep::Kind::kEvent, "never-reached", kEvent)});

@@ -87,6 +87,29 @@ TEST_CASE("answers each invocation to its own request id, as the in-process hand
     CHECK(exit.output.find("exiting so that Lambda replaces this runtime") != std::string::npos);
 }
 
+TEST_CASE("the ReportBatchItemFailures watch speaks only when KBATCH_RBIF_WATCH=on") {
+    // Record 0 fails; the next batch of the same shard starts after it, as Lambda does when the
+    // event source mapping lacks ReportBatchItemFailures.
+    const std::string first =
+        event_json({{sequence_number(0), "fail"}, {sequence_number(1), "ok"}});
+    const std::string second = event_json({{sequence_number(2), "ok"}});
+    const auto run = [&](std::vector<std::string> extra) {
+        ScriptedRuntimeApi api({event_step("one", first), event_step("two", second)});
+        extra.push_back("_HANDLER=" + stub_path("fails_on_substring").string());
+        extra.push_back(R"(KBATCH_PLUGIN_CONFIG={"needle":"fail"})");
+        const RuntimeExit exit = run_with_environment(KBATCH_TEST_RUNTIME_BINARY,
+                                                      runtime_environment(api, extra), kRunTimeout);
+        INFO(exit.output);
+        REQUIRE(api.posts().size() == 2);
+        CHECK(item_identifiers(api.posts()[0].body) == std::vector{sequence_number(0)});
+        return exit.output;
+    };
+    const std::string warning = "records reported failed were not delivered again";
+    CHECK(run({}).find(warning) == std::string::npos);
+    CHECK(run({"KBATCH_RBIF_WATCH=off"}).find(warning) == std::string::npos);
+    CHECK(run({"KBATCH_RBIF_WATCH=on"}).find(warning) != std::string::npos);
+}
+
 TEST_CASE("an invalid event fails the invocation with Kbatch.InvalidEvent and the loop goes on") {
     ScriptedRuntimeApi api({event_step("bad", R"({"Records": 5})"),
                             event_step("good", event_json(numbered_records(2)))});

@@ -39,6 +39,7 @@ TEST_CASE("defaults: random_failure, report-all, the task root before the bundle
     CHECK(settings.plugin_config == nlohmann::json::object());
     CHECK(settings.log.level == LogLevel::kInfo);
     CHECK(settings.log.format == LogFormat::kText);
+    CHECK_FALSE(settings.rbif_watch);  // off on Lambda: see RetryWatch
 }
 
 TEST_CASE("every kbatch setting is read") {
@@ -51,6 +52,7 @@ TEST_CASE("every kbatch setting is read") {
                   {"KBATCH_FAILURE_MODE", "stop-on-first-failure"},
                   {"KBATCH_ON_ALL_FAILED", "error"},
                   {"KBATCH_DEADLINE_MARGIN_MS", "1200"},
+                  {"KBATCH_RBIF_WATCH", "on"},
                   {"AWS_LAMBDA_LOG_FORMAT", "JSON"},
                   {"AWS_LAMBDA_LOG_LEVEL", "debug"}},
                  &settings)
@@ -64,6 +66,7 @@ TEST_CASE("every kbatch setting is read") {
     CHECK(settings.run_options.policy == FailurePolicy::kStopOnFirstFailure);
     CHECK(settings.run_options.on_all_failed == AllFailedAction::kError);
     CHECK(settings.run_options.deadline_margin == std::chrono::milliseconds(1200));
+    CHECK(settings.rbif_watch);
     CHECK(settings.log.format == LogFormat::kJson);
     CHECK(settings.log.level == LogLevel::kDebug);
 }
@@ -73,7 +76,7 @@ TEST_CASE("a wrong setting is a ConfigError that names the variable, with the AP
         {"KBATCH_FAILURE_MODE", "sometimes"}, {"KBATCH_ON_ALL_FAILED", "panic"},
         {"KBATCH_DEADLINE_MARGIN_MS", "-5"},  {"KBATCH_DEADLINE_MARGIN_MS", "1s"},
         {"KBATCH_PLUGIN_CONFIG", "{"},        {"AWS_LAMBDA_LOG_FORMAT", "XML"},
-        {"AWS_LAMBDA_LOG_LEVEL", "CHATTY"},
+        {"AWS_LAMBDA_LOG_LEVEL", "CHATTY"},   {"KBATCH_RBIF_WATCH", "yes"},
     };
     for (const auto& [name, value] : wrong) {
         INFO(name << "=" << value);
@@ -88,8 +91,15 @@ TEST_CASE("a wrong setting is a ConfigError that names the variable, with the AP
     }
 }
 
+TEST_CASE("AWS_LAMBDA_RUNTIME_API may name an IPv6 host, in brackets") {
+    RuntimeSettings settings;
+    REQUIRE(read({{"AWS_LAMBDA_RUNTIME_API", "[::1]:9001"}}, &settings).is_ok());
+    CHECK(settings.api_host == "::1");
+    CHECK(settings.api_port == "9001");
+}
+
 TEST_CASE("a missing or malformed AWS_LAMBDA_RUNTIME_API leaves nowhere to report to") {
-    for (const char* api : {"", "no-port", "host:", ":9001", "host:port"}) {
+    for (const char* api : {"", "no-port", "host:", ":9001", "host:port", "::1:9001"}) {
         INFO("AWS_LAMBDA_RUNTIME_API=" << api);
         RuntimeSettings settings;
         const Status status = read({{"AWS_LAMBDA_RUNTIME_API", api}}, &settings);

@@ -1,5 +1,6 @@
 #include "scripted_runtime_api.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <fmt/format.h>
@@ -34,6 +35,15 @@ std::string event_headers(const NextStep& step, std::size_t content_length) {
         "Lambda-Runtime-Invoked-Function-Arn: "
         "arn:aws:lambda:us-east-1:123456789012:function:test\r\n\r\n";
     return headers;
+}
+
+// Whether the peer closed its end: readable, with nothing to read. Consumes nothing.
+bool peer_closed(tcp::socket& socket) {
+    pollfd watched{socket.native_handle(), POLLIN, 0};
+    if (::poll(&watched, 1, 0) <= 0)
+        return false;
+    char byte;
+    return ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 }  // namespace
@@ -178,6 +188,21 @@ bool ScriptedRuntimeApi::serve_connection(tcp::socket& socket) {
                 const std::string answer = event_headers(step, step.body.size() - 1) + step.body;
                 asio::write(socket, asio::buffer(answer), error);
                 break;
+            }
+            case NextStep::Kind::kHugeLength: {
+                const std::string answer = event_headers(step, 200'000'000) + step.body;
+                asio::write(socket, asio::buffer(answer), error);
+                // A runtime that reads the body waits here for bytes that never come; one that
+                // refuses it closes the connection, which ends the wait.
+                const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+                while (std::chrono::steady_clock::now() < until && !peer_closed(socket)) {
+                    std::unique_lock lock(mutex_);
+                    if (changed_.wait_for(lock, std::chrono::milliseconds(20),
+                                          [this] { return stopping_; })) {
+                        break;
+                    }
+                }
+                return true;
             }
             case NextStep::Kind::kStall: {
                 std::unique_lock lock(mutex_);

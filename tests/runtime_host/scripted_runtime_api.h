@@ -24,6 +24,7 @@ struct NextStep {
         kShortLength,   // Content-Length one byte short of the body (the extra byte trails)
         kNoRequestId,   // 200 with the event but without Lambda-Runtime-Aws-Request-Id
         kStall,         // waits `stall` before answering as kEvent
+        kHugeLength,    // announces a 200 MB body, sends `body`, holds the connection for 60 s
     };
     Kind kind = Kind::kEvent;
     std::string request_id;

@@ -1,7 +1,9 @@
 // The misconfiguration guard: failed records that Lambda did not deliver again.
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include "batch_runner.h"
@@ -54,6 +56,7 @@ class Runner {
                     .is_ok());
         return watch_.observe(decoder_.batch(), report_);
     }
+    RetryWatch& watch() { return watch_; }
 
   private:
     EventDecoder decoder_;
@@ -86,6 +89,47 @@ TEST_CASE("a shard that resumes beyond its failed record is reported, naming the
     CHECK(warnings[0].find(sequence_number(12)) != std::string::npos);
     // Said once: the next batch compares against the new state.
     CHECK(runner.run({record(shard, 13, "ok")}).empty());
+}
+
+TEST_CASE("the watch remembers a bounded number of shards") {
+    Runner runner;
+    RetryWatch& watch = runner.watch();
+    const Shard base;
+    const std::size_t most = RetryWatch::kMaxRememberedShards;
+    for (std::size_t i = 0; i < most + 50; ++i) {
+        const Shard shard{base.arn, fmt::format("shardId-{:012}", i)};
+        REQUIRE(runner.run({record(shard, 5, "fail")}).empty());
+        CHECK(watch.remembered_shards() == std::min(i + 1, most));
+    }
+    // A remembered shard is still watched.
+    const Shard last{base.arn, fmt::format("shardId-{:012}", most + 49)};
+    CHECK(runner.run({record(last, 6, "ok")}).size() == 1);
+}
+
+TEST_CASE("a batch spanning more shards than Lambda would send is not watched") {
+    Runner runner;
+    const Shard base;
+    std::vector<nlohmann::json> records;
+    for (std::size_t i = 0; i <= RetryWatch::kMaxShardsPerBatch; ++i)
+        records.push_back(record(Shard{base.arn, fmt::format("shardId-{:012}", i)}, 5, "fail"));
+    CHECK(runner.run(records).empty());
+    CHECK(runner.watch().remembered_shards() == 0);
+    // One shard fewer is watched, every shard of it.
+    records.pop_back();
+    CHECK(runner.run(records).empty());
+    CHECK(runner.watch().remembered_shards() == RetryWatch::kMaxShardsPerBatch);
+}
+
+TEST_CASE("a batch with several shards is checked shard by shard") {
+    Runner runner;
+    const Shard first, second{first.arn, "shardId-000000000002"};
+    CHECK(runner.run({record(first, 5, "fail"), record(second, 7, "ok"), record(first, 6, "ok")})
+              .empty());
+    // The second shard had no failure; the first resumes beyond its failed record.
+    const std::vector<std::string> warnings =
+        runner.run({record(second, 8, "ok"), record(first, 6, "ok")});
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find(first.arn + " " + first.id) != std::string::npos);
 }
 
 TEST_CASE("shards are watched separately") {

@@ -205,6 +205,31 @@ TEST_CASE("LocalLambda refuses an init error once the runtime has asked for an i
     CHECK(lambda.post_init_error(error) == PostResult::kAccepted);
 }
 
+TEST_CASE("LocalLambda throttles invokes beyond max_pending with 429", "[serve][unit]") {
+    LocalLambdaOptions limited = options();
+    limited.max_pending = 2;
+    LocalLambda lambda(limited);
+    auto first = queue_invoke(lambda, "1");
+    auto second = queue_invoke(lambda, "2");
+    const HandedInvocation handed = take(lambda);  // one in flight, one queued: still two
+
+    const InvokeResult throttled = lambda.invoke("3");
+    CHECK(throttled.status == 429);
+    CHECK(parse(throttled.body)["errorType"] == "TooManyRequestsException");
+    CHECK(lambda.queued() == 1);
+
+    lambda.post_response(handed.request_id, "done");
+    CHECK(first.get().body == "done");
+    auto third = queue_invoke(lambda, "3");  // room again
+    CHECK(lambda.queued() == 2);
+    for (int i = 0; i < 2; ++i) {
+        const HandedInvocation next = take(lambda);
+        lambda.post_response(next.request_id, *next.event);
+    }
+    CHECK(second.get().body == "2");
+    CHECK(third.get().body == "3");
+}
+
 TEST_CASE("LocalLambda: a runtime's death fails what it held and what waits if it died in init",
           "[serve][unit]") {
     LocalLambda lambda(options());

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.h"
+#include "support/idle_connections.h"
 #include "support/serve_process.h"
 #include "support/test_runtime.h"
 
@@ -274,6 +275,59 @@ TEST_CASE("An init error after the runtime's init is refused with 403 and fails 
     CHECK(next2.event == R"({"n":2})");
     CHECK(post_response(serve.port(), next2.request_id, "second answer").status == 202);
     CHECK(second.get().body == "second answer");
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("Hundreds of idle connections neither stay open past the limit nor lock out an invoke",
+          "[serve][protocol]") {
+    // serve gets 256 descriptors: without a bound on connections, 400 idle ones would exhaust
+    // them, and the invocation below would never be accepted.
+    ServeProcess serve({"--no-spawn", "--timeout", "5"}, {}, 256);
+    const IdleConnections idle(serve.port(), 400);
+
+    auto invoker = invoke_async(serve.port(), "through the crowd", 10s);
+    const NextInvocation next = next_invocation(serve.port(), 10s);
+    REQUIRE(next.ok());
+    CHECK(next.event == "through the crowd");
+    CHECK(post_response(serve.port(), next.request_id, "answered").status == 202);
+    const HttpResult answer = invoker.get();
+    REQUIRE(answer.ok);
+    CHECK(answer.body == "answered");
+    // serve keeps at most 128 connections: the rest of the idle ones were closed for room.
+    CHECK(idle.wait_closed(400 - 128, 10000) >= 400 - 128);
+    CHECK(serve.process().running());
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("Bodies are read whole whatever their framing, and over the limit refused unread",
+          "[serve][protocol]") {
+    ServeProcess serve({"--no-spawn"});
+    SECTION("a chunked event reaches the runtime intact") {
+        auto invoker = std::async(std::launch::async, [port = serve.port()] {
+            return raw_exchange(port,
+                                "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n"
+                                "Host: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                                "9\r\n{\"chunk\":\r\n3\r\ned}\r\n0\r\n\r\n",
+                                10s);
+        });
+        const NextInvocation next = next_invocation(serve.port());
+        REQUIRE(next.ok());
+        CHECK(next.event == R"({"chunk":ed})");
+        post_response(serve.port(), next.request_id, "ok");
+        CHECK_THAT(invoker.get(), Catch::StartsWith("HTTP/1.1 200"));
+    }
+    SECTION("a Content-Length over 6 MB is answered 413 before any of the body is sent") {
+        CHECK_THAT(raw_exchange(serve.port(),
+                                "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n"
+                                "Host: x\r\nContent-Length: 6291457\r\n\r\n"),
+                   Catch::StartsWith("HTTP/1.1 413"));
+    }
+    SECTION("a chunk over 6 MB is answered 413") {
+        CHECK_THAT(raw_exchange(serve.port(),
+                                "POST /2015-03-31/functions/function/invocations HTTP/1.1\r\n"
+                                "Host: x\r\nTransfer-Encoding: chunked\r\n\r\n600001\r\nxx"),
+                   Catch::StartsWith("HTTP/1.1 413"));
+    }
     CHECK(serve.stop() == 0);
 }
 

@@ -12,8 +12,10 @@ namespace kbatch::serve_test {
 namespace {
 
 SubprocessOptions serve_options(std::vector<std::string> args,
-                                std::vector<std::pair<std::string, std::string>> env) {
+                                std::vector<std::pair<std::string, std::string>> env,
+                                std::optional<unsigned long> max_open_files) {
     SubprocessOptions options;
+    options.max_open_files = max_open_files;
     options.argv = {kbatch_exe(), "serve", "--port", "0"};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.env = std::move(env);
@@ -29,15 +31,20 @@ std::string kbatch_exe() {
 }
 
 ServeProcess::ServeProcess(std::vector<std::string> args,
-                           std::vector<std::pair<std::string, std::string>> env)
-    : process_(serve_options(std::move(args), std::move(env))) {
-    static const std::regex kListening(R"(listening on http://127\.0\.0\.1:(\d+))");
+                           std::vector<std::pair<std::string, std::string>> env,
+                           std::optional<unsigned long> max_open_files)
+    : process_(serve_options(std::move(args), std::move(env), max_open_files)) {
+    // "http://127.0.0.1:9000", "http://[::1]:9000".
+    static const std::regex kListening(R"(listening on http://(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+))");
     const auto until = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < until) {
         std::smatch match;
         const std::string output = log();
-        if (std::regex_search(output, match, kListening)) {
-            port_ = static_cast<std::uint16_t>(std::stoi(match[1].str()));
+        // The banner is written a line at a time: wait for its last line too.
+        if (std::regex_search(output, match, kListening) &&
+            output.find("--data-file events/example.json\n") != std::string::npos) {
+            host_ = match[1].str();
+            port_ = static_cast<std::uint16_t>(std::stoi(match[2].str()));
             return;
         }
         if (!process_.running())

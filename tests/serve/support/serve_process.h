@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,11 +23,17 @@ using namespace std::chrono_literals;
 class ServeProcess {
   public:
     /// Throws std::runtime_error (with the log) if serve does not print its port within 15 s.
+    /// `max_open_files` lowers serve's descriptor limit (RLIMIT_NOFILE).
     explicit ServeProcess(std::vector<std::string> args,
-                          std::vector<std::pair<std::string, std::string>> env = {});
+                          std::vector<std::pair<std::string, std::string>> env = {},
+                          std::optional<unsigned long> max_open_files = std::nullopt);
     ~ServeProcess();
 
     std::uint16_t port() const noexcept { return port_; }
+    /// The host of the printed URL: "127.0.0.1", or "[::1]" with --host ::1.
+    const std::string& host() const noexcept { return host_; }
+    /// "http://HOST:PORT", as printed.
+    std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
     std::string log() const { return process_.output(); }
     Subprocess& process() noexcept { return process_; }
 
@@ -43,6 +50,7 @@ class ServeProcess {
 
   private:
     Subprocess process_;
+    std::string host_;
     std::uint16_t port_ = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,7 @@ Subprocess::Subprocess(SubprocessOptions options) {
     std::vector<char*> argv_pointers = pointers(argv);
     std::vector<char*> env_pointers = pointers(environment);
     const std::string directory = options.working_directory.string();
+    const std::optional<unsigned long> max_open_files = options.max_open_files;
 
     pid_ = fork();
     if (pid_ < 0)
@@ -81,6 +83,11 @@ Subprocess::Subprocess(SubprocessOptions options) {
         // The test's own sockets must not live on in the child: a connection the test closes
         // has to look closed to the server.
         close_range(3, ~0U, 0);
+        if (max_open_files) {
+            const rlimit limit{*max_open_files, *max_open_files};
+            if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+                _exit(125);
+        }
         if (!directory.empty() && chdir(directory.c_str()) != 0)
             _exit(126);
         execve(argv_pointers[0], argv_pointers.data(), env_pointers.data());

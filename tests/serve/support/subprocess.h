@@ -17,6 +17,7 @@ struct SubprocessOptions {
     std::vector<std::pair<std::string, std::string>> env;  // set over the test's environment
     std::vector<std::string> unset_env;                    // removed from it
     std::filesystem::path working_directory;               // empty: the test's
+    std::optional<unsigned long> max_open_files = {};      // RLIMIT_NOFILE; unset: the test's
 };
 
 /// Starts `argv` in a process group of its own, with stdout and stderr appended to a temporary
