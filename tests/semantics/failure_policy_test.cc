@@ -1,10 +1,10 @@
 // Failure policies, the deadline guard and the all-failed action, on in-process processors.
 #include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "batch_runner.h"
 #include "event_decoder.h"
@@ -94,24 +94,24 @@ TEST_CASE("stop-on-first-failure stops at a record that failed to decode, before
     CHECK(failed_indexes(report) == std::vector<std::size_t>{1});
 }
 
-// Spends time on one record until the deadline guard's threshold is crossed.
+// Spends time on one record, moving the test's clock past the deadline guard's threshold.
 class ConsumesTimeAt final : public RecordProcessor {
   public:
-    ConsumesTimeAt(std::size_t index, std::chrono::milliseconds margin)
-        : index_(index), margin_(margin) {}
-    Result process(const KinesisRecord& record, const Context& context) override {
+    ConsumesTimeAt(std::size_t index, std::chrono::milliseconds spent,
+                   kbatch::testing::ManualClock& clock)
+        : index_(index), spent_(spent), clock_(clock) {}
+    Result process(const KinesisRecord& record, const Context&) override {
         ++handed_out;
-        if (std::stoul(std::string(record.text().substr(7))) == index_) {
-            while (context.remaining_time() >= margin_)
-                std::this_thread::sleep_for(5ms);
-        }
+        if (std::stoul(std::string(record.text().substr(7))) == index_)
+            clock_.advance(spent_);
         return Result::ok();
     }
     std::size_t handed_out = 0;
 
   private:
     std::size_t index_;
-    std::chrono::milliseconds margin_;
+    std::chrono::milliseconds spent_;
+    kbatch::testing::ManualClock& clock_;
 };
 
 TEST_CASE("the deadline guard stops handing out records and reports the rest as failed") {
@@ -119,8 +119,10 @@ TEST_CASE("the deadline guard stops handing out records and reports the rest as 
     RunOptions options;
     options.deadline_margin = 1500ms;
     CapturingLogger logger;
-    const Context context("req", Context::Clock::now() + 2s, "", "", logger);
-    ConsumesTimeAt processor(3, options.deadline_margin);
+    kbatch::testing::ManualClock clock;
+    const Context context("req", clock.now() + 2s, "", "", logger, &clock);
+    // Record 3 leaves 1499 ms: one short of the margin.
+    ConsumesTimeAt processor(3, 501ms, clock);
     BatchReport report;
 
     SECTION("report-all reports every record not handed out") {
@@ -138,7 +140,24 @@ TEST_CASE("the deadline guard stops handing out records and reports the rest as 
     CHECK(report.failures.front().reason.find("deadline") != std::string::npos);
     REQUIRE(logger.lines.size() == 1);
     CHECK(logger.lines[0].first == LogLevel::kWarn);
+    CHECK(logger.lines[0].second.find("1499 ms left (margin 1500 ms)") != std::string::npos);
     CHECK(logger.lines[0].second.find("6 of 10 records were not processed") != std::string::npos);
+}
+
+TEST_CASE("the deadline guard hands out a record with exactly the margin left") {
+    Batch batch(3);
+    RunOptions options;
+    options.deadline_margin = 1500ms;
+    CapturingLogger logger;
+    kbatch::testing::ManualClock clock;
+    const Context context("req", clock.now() + 2s, "", "", logger, &clock);
+    // After record 0, exactly 1500 ms are left: the margin is reached, not crossed.
+    ConsumesTimeAt processor(0, 500ms, clock);
+    BatchReport report;
+    REQUIRE(run_batch(batch.get(), processor, context, options, report).is_ok());
+    CHECK(processor.handed_out == 3);
+    CHECK(report.failures.empty());
+    CHECK(context.remaining_time() == 1500ms);
 }
 
 TEST_CASE("a deadline already past hands out nothing") {

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -34,6 +35,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <dlfcn.h>
 
 #include <boost/dll/shared_library.hpp>
 #include <nlohmann/json.hpp>
@@ -268,12 +271,35 @@ struct BatchOutcome {
     }
 };
 
+/// A clock that stands still until the test moves it: Context::now() and remaining_time() read
+/// it, so time-dependent code is tested exactly and without sleeping.
+///
+///   kt::ManualClock clock;                       // starts at 2026-01-01T00:00:00Z
+///   kt::Invocation invocation;
+///   invocation.deadline = clock.now() + 3s;
+///   invocation.time = &clock;                    // a processor may call clock.advance(...)
+///
+/// Thread safety: none; move it from one thread.
+class ManualClock final : public TimeSource {
+  public:
+    explicit ManualClock(Context::Clock::time_point start =
+                             Context::Clock::time_point(std::chrono::seconds(1767225600)))
+        : now_(start) {}
+    Context::Clock::time_point now() const noexcept override { return now_; }
+    void advance(Context::Clock::duration by) noexcept { now_ += by; }
+    void set(Context::Clock::time_point to) noexcept { now_ = to; }
+
+  private:
+    Context::Clock::time_point now_;
+};
+
 /// The invocation run_batch() pretends to be part of.
 struct Invocation {
     std::string request_id = "test-request-id";
     Context::Clock::time_point deadline = Context::Clock::time_point::max();  // max(): none
     std::string function_arn = "arn:aws:lambda:us-east-1:123456789012:function:kbatch-test";
     std::string trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
+    const TimeSource* time = nullptr;  // the clock the context reads; null: the system clock
 };
 
 /// Runs `processor` over `records` in order, in this process, as the host does in report-all
@@ -283,7 +309,7 @@ inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<Test
                               const Invocation& invocation = Invocation()) {
     CapturingLogger logger;
     const Context context(invocation.request_id, invocation.deadline, invocation.function_arn,
-                          invocation.trace_id, logger);
+                          invocation.trace_id, logger, invocation.time);
     BatchOutcome outcome;
     for (const TestRecord& record : records) {
         const RecordView view(record);
@@ -321,7 +347,12 @@ class Plugin {
                     nlohmann::json config = nlohmann::json::object(),
                     PluginConfig::EnvLookup env = PluginConfig::process_environment) {
         boost::dll::fs::error_code error;
-        library_.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local,
+        // As the host: RTLD_NODELETE keeps the code mapped for any thread the plugin left running.
+        library_.load(file,
+                      static_cast<boost::dll::load_mode::type>(
+                          static_cast<int>(boost::dll::load_mode::rtld_now |
+                                           boost::dll::load_mode::rtld_local) |
+                          RTLD_NODELETE),
                       error);
         if (error)
             throw std::runtime_error("cannot load " + file.string() + ": " + error.message());
