@@ -11,6 +11,7 @@
 
 #include "support/http_client.h"
 #include "support/idle_connections.h"
+#include "support/ipv6_loopback.h"
 #include "support/serve_process.h"
 #include "support/test_runtime.h"
 
@@ -328,6 +329,39 @@ TEST_CASE("Bodies are read whole whatever their framing, and over the limit refu
                                 "Host: x\r\nTransfer-Encoding: chunked\r\n\r\n600001\r\nxx"),
                    Catch::StartsWith("HTTP/1.1 413"));
     }
+    CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("serve --host ::1 listens on IPv6 and prints lines that reach it", "[serve][protocol]") {
+    if (!has_ipv6_loopback()) {
+        WARN("skipped: this machine has no IPv6 loopback (cannot bind [::1])");
+        return;
+    }
+    ServeProcess serve({"--no-spawn", "--host", "::1"});
+    CHECK(serve.host() == "[::1]");
+    const std::string url = serve.url();
+    const std::string log = serve.log();
+    CHECK_THAT(log,
+               Catch::Contains("curl -sS " + url + "/2015-03-31/functions/function/invocations"));
+    CHECK_THAT(log, Catch::Contains("kbatch invoke --endpoint " + url + " --data-file"));
+    CHECK_THAT(log,
+               Catch::Contains("AWS_LAMBDA_RUNTIME_API=[::1]:" + std::to_string(serve.port())));
+    CHECK_THAT(log, !Catch::Contains("reachable from other machines"));
+
+    // A runtime and an invoker over IPv6.
+    auto invoker = std::async(std::launch::async, [port = serve.port()] {
+        return http_request_to("::1", port, "POST", "/2015-03-31/functions/function/invocations",
+                               "over six", 10s);
+    });
+    const HttpResult next =
+        http_request_to("::1", serve.port(), "GET", "/2018-06-01/runtime/invocation/next", {}, 10s);
+    REQUIRE(next.status == 200);
+    CHECK(next.body == "over six");
+    const std::string id = next.header("Lambda-Runtime-Aws-Request-Id");
+    CHECK(http_request_to("::1", serve.port(), "POST",
+                          "/2018-06-01/runtime/invocation/" + id + "/response", "answer six")
+              .status == 202);
+    CHECK(invoker.get().body == "answer six");
     CHECK(serve.stop() == 0);
 }
 

@@ -34,6 +34,13 @@ tcp::endpoint loopback(std::uint16_t port) {
     return tcp::endpoint(asio::ip::make_address("127.0.0.1"), port);
 }
 
+// "::1" and "[::1]" alike.
+tcp::endpoint endpoint_of(std::string_view host, std::uint16_t port) {
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    return tcp::endpoint(asio::ip::make_address(std::string(host)), port);
+}
+
 }  // namespace
 
 std::string HttpResult::header(std::string_view name) const {
@@ -44,8 +51,15 @@ std::string HttpResult::header(std::string_view name) const {
 HttpResult http_request(std::uint16_t port, std::string_view method, std::string_view target,
                         std::string body, std::chrono::milliseconds timeout,
                         const Headers& headers) {
+    return http_request_to("127.0.0.1", port, method, target, std::move(body), timeout, headers);
+}
+
+HttpResult http_request_to(std::string_view host, std::uint16_t port, std::string_view method,
+                           std::string_view target, std::string body,
+                           std::chrono::milliseconds timeout, const Headers& headers) {
+    const tcp::endpoint endpoint = endpoint_of(host, port);
     http::request<http::string_body> request{http::string_to_verb(method), target, 11};
-    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::host, std::string(host));
     for (const auto& [name, value] : headers)
         request.set(name, value);
     request.body() = std::move(body);
@@ -64,7 +78,7 @@ HttpResult http_request(std::uint16_t port, std::string_view method, std::string
     };
 
     stream.expires_after(timeout);
-    stream.async_connect(loopback(port), [&](const beast::error_code& connect_error) {
+    stream.async_connect(endpoint, [&](const beast::error_code& connect_error) {
         if (connect_error)
             return fail("connect", connect_error);
         http::async_write(stream, request, [&](const beast::error_code& write_error, std::size_t) {

@@ -32,6 +32,11 @@ HttpResult http_request(std::uint16_t port, std::string_view method, std::string
                         std::string body = {}, std::chrono::milliseconds timeout = 15s,
                         const Headers& headers = {});
 
+/// The same to `host` (an IP address: "127.0.0.1", "::1" or "[::1]").
+HttpResult http_request_to(std::string_view host, std::uint16_t port, std::string_view method,
+                           std::string_view target, std::string body = {},
+                           std::chrono::milliseconds timeout = 15s, const Headers& headers = {});
+
 /// POST /2015-03-31/functions/function/invocations.
 HttpResult invoke(std::uint16_t port, std::string event, std::chrono::milliseconds timeout = 15s);
 
