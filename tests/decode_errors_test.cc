@@ -394,3 +394,117 @@ TEST_CASE("a bad escape or a raw control character is invalid JSON wherever it i
                          R"("data":""},"eventSourceARN":"arn:\q"}]})",
                          "invalid JSON");
 }
+
+namespace {
+
+// A good record 1 whose kinesis object (or, with `in_kinesis` false, the record itself) ends with
+// `text` as written: JSON that no JSON library writes (a key twice, a number beyond a double).
+// `replaced`, if given, is a member taken out first, so that `text` gives it anew.
+std::string event_with_text_in_record_1(std::string_view text, bool in_kinesis = true,
+                                        std::string_view replaced = "") {
+    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    nlohmann::json& object = in_kinesis ? record["kinesis"] : record;
+    if (!replaced.empty())
+        REQUIRE(object.erase(std::string(replaced)) == 1);
+    object["zzPlaceholder"] = 0;  // keys sorted: it comes last
+    std::string event = event_with_record_1(record);
+    const std::string placeholder = R"("zzPlaceholder":0)";
+    return event.replace(event.find(placeholder), placeholder.size(), text);
+}
+
+// Record 1 with its timestamp written as `number`.
+std::string event_with_timestamp_1(std::string_view number) {
+    return event_with_text_in_record_1(R"("approximateArrivalTimestamp":)" + std::string(number),
+                                       true, "approximateArrivalTimestamp");
+}
+
+// Runs `event` through the whole invocation with a processor that never fails.
+struct Handled {
+    kbatch::Status status = kbatch::Status::ok();
+    std::string response;
+    int calls = 0;
+    std::vector<kbatch::RecordFailure> failures;
+};
+Handled handle(const std::string& event) {
+    kbatch::InvocationHandler handler;
+    CountingProcessor processor;
+    kbatch::test::TestContext context;
+    Handled handled;
+    handled.status = handler.handle(event, processor, context.context, &handled.response);
+    handled.calls = processor.calls;
+    handled.failures = handler.report().failures;
+    return handled;
+}
+
+}  // namespace
+
+TEST_CASE("a timestamp beyond a double's range is a defect of that record, not of the event") {
+    // simdjson refuses these numbers; they are valid JSON, and the record alone is wrong, as it
+    // is when the same timestamp is written as a string.
+    const std::string long_number = "1" + std::string(320, '0');
+    const std::pair<std::string, std::string> cases[] = {
+        {"1e309", "1e309"},
+        {"-1e309", "-1e309"},
+        {"1E+400", "1E+400"},
+        {"1.7976931348623159e308", "1.7976931348623159e308"},  // rounds to infinity
+        {"0.001e99999999999999999999", "0.001e99999999999999999999"},
+        {"-7e99999999999999999999", "-7e99999999999999999999"},
+        {long_number, long_number.substr(0, 40) + "..."},
+    };
+    for (const auto& [number, quoted] : cases) {
+        INFO(number);
+        const std::string event = event_with_timestamp_1(number);
+        require_defect_on_record_1(event, "Records[1].kinesis.approximateArrivalTimestamp: " +
+                                              quoted + " is out of range");
+        const Handled handled = handle(event);
+        INFO(handled.status.to_string());
+        REQUIRE(handled.status.is_ok());
+        CHECK(handled.calls == 2);
+        CHECK(kbatch::test::item_identifiers(handled.response) ==
+              std::vector<std::string>{kbatch::test::sequence_number(1)});
+    }
+    // The largest double is in range.
+    const std::string largest = event_with_timestamp_1("1.7976931348623157e308");
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(largest).is_ok());
+    CHECK(decoder.batch().defects.empty());
+}
+
+TEST_CASE("a number beyond a double's range is valid JSON wherever the decoder reads none") {
+    // In a field the decoder ignores: no defect, no error.
+    for (const std::string& event : {
+             std::string(R"({"Records":[],"window":1e309})"),
+             std::string(R"({"window":{"end":[-1e999]},"Records":[]})"),
+             event_with_text_in_record_1(R"("extra":1e309)"),
+             event_with_text_in_record_1(R"("extra":[1e400,{"x":-1e400}])", false),
+         }) {
+        INFO(event);
+        kbatch::EventDecoder decoder;
+        const kbatch::Status status = decoder.decode(event);
+        INFO(status.to_string());
+        REQUIRE(status.is_ok());
+        CHECK(decoder.batch().defects.empty());
+    }
+    // Where the decoder wants something else, a number of any size is the wrong type.
+    std::string event = event_with_kinesis_1([](nlohmann::json& k) { k["data"] = 987654321; });
+    event.replace(event.find("987654321"), 9, "1e309");
+    require_defect_on_record_1(event, "Records[1].kinesis.data: expected a string, got a number");
+    event = event_with_kinesis_1([](nlohmann::json& k) { k["partitionKey"] = 987654321; });
+    event.replace(event.find("987654321"), 9, "-1e309");
+    require_defect_on_record_1(event,
+                               "Records[1].kinesis.partitionKey: expected a string, got a number");
+    // And the event itself.
+    require_invalid_event("1e309", "the event: expected an object, got a number");
+    require_invalid_event(R"({"Records":1e309})", "Records: expected an array, got a number");
+    require_invalid_event(R"({"Records":[1e309]})", "Records[0]: expected an object, got a number");
+}
+
+TEST_CASE("a malformed number is still invalid JSON, not out of range") {
+    for (const std::string_view number : {"1.", "01", "1e", "1e+", ".5", "1.e5", "-", "1e309x"}) {
+        INFO(number);
+        require_invalid_json(event_with_timestamp_1(number),
+                             "invalid JSON in Records[1].kinesis.approximateArrivalTimestamp");
+        require_invalid_json(event_with_text_in_record_1(R"("extra":)" + std::string(number)),
+                             "invalid JSON in Records[1].kinesis.extra");
+    }
+}

@@ -1,7 +1,10 @@
 // Decoding Kinesis events that are valid: every field reaches the record view, in event order,
 // whatever the JSON looks like (escapes, whitespace, order, missing or null optional fields).
 // Errors and defects are in decode_errors_test.cc, the peers' real files in peer_fixtures_test.cc.
+#include <bit>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <string_view>
@@ -158,6 +161,35 @@ TEST_CASE("timestamps written as integers, decimals or with exponents all decode
         REQUIRE(batch.records.size() == 1);
         CHECK(batch.defects.empty());
         CHECK(batch.records[0].approximate_arrival() == expected);
+    }
+}
+
+TEST_CASE("a timestamp too small for a double is zero, however long its exponent") {
+    // 1e-400 rounds to zero, as any decimal below half the smallest double does; an exponent too
+    // long to read as a number (simdjson refuses those) is no different. Zero keeps its sign.
+    const std::pair<std::string_view, double> cases[] = {
+        {"1e-400", 0.0},
+        {"-1e-400", -0.0},
+        {"1e-99999999999999999999", 0.0},
+        {"-2.5E-99999999999999999999", -0.0},
+        {"0e99999999999999999999", 0.0},
+        {"-0.000e+99999999999999999999", -0.0},
+        {"2.4703282292062327e-324", 0.0},
+        {"2.4703282292062328e-324", std::numeric_limits<double>::denorm_min()},
+        {"1.7976931348623157e308", std::numeric_limits<double>::max()},
+    };
+    for (const auto& [text, expected] : cases) {
+        INFO(text);
+        const std::string event =
+            R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
+            R"("approximateArrivalTimestamp":)" +
+            std::string(text) + "}}]}";
+        kbatch::EventDecoder decoder;
+        const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+        REQUIRE(batch.records.size() == 1);
+        CHECK(batch.defects.empty());
+        CHECK(std::bit_cast<std::uint64_t>(batch.records[0].approximate_arrival()) ==
+              std::bit_cast<std::uint64_t>(expected));
     }
 }
 

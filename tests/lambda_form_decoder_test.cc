@@ -235,6 +235,14 @@ TEST_CASE("what the fast path leaves to the general path decodes the same either
         {"a sequence number with a letter",
          replace_first(base, R"("sequenceNumber":")", R"("sequenceNumber":"x)"), "general"},
         {"no data", replace_first(base, R"("data":")", R"("dat":")"), "general"},
+        // Numbers beyond a double: the record's defect, or zero.
+        {"a timestamp of 1e309", replace_first(base, "1480641523.477", "1e309"), "general"},
+        {"a timestamp of -1e309", replace_first(base, "1480641523.477", "-1e309"), "general"},
+        {"a timestamp of 310 digits",
+         replace_first(base, "1480641523.477", "1" + std::string(309, '0')), "general"},
+        {"a timestamp of 1e-400", replace_first(base, "1480641523.477", "1e-400"), "general"},
+        {"1e309 in an unknown field",
+         replace_first(base, R"(,"eventSource")", R"(,"extra":1e309,"eventSource")"), "general"},
         // Invalid: the general path explains.
         {"no kinesis object", replace_first(base, R"("kinesis":)", R"("kinesi":)"), "general"},
         {"a timestamp with a leading zero",

@@ -219,6 +219,110 @@ EventKey event_key(std::string_view key) {
     return true;
 }
 
+// What a well-formed JSON number is when simdjson's get_double() refuses it.
+enum class UnreadNumber { kZero, kOutOfRange, kMalformed };
+
+// simdjson refuses both a malformed number ("1.", "01", "1e") and a well-formed one whose double
+// would be infinite (1e309, -1e309, 1.7976931348623159e308) or whose exponent has too many digits
+// for it to read (1e-99999999999999999999). The first is invalid JSON, the rest valid JSON with a
+// value no double holds, and an event must not be refused as invalid for one of those in a field
+// that only one record needs. So the number's text (`token`: raw, spaces after it allowed) is
+// checked against JSON's grammar here, and a well-formed number is judged by its magnitude:
+// zero, or below every double (it rounds to zero, as simdjson rounds 1e-400), is kZero with
+// `*zero` the zero of its sign; anything else is kOutOfRange (simdjson reads every other finite
+// value, however many digits it has).
+UnreadNumber judge_unread_number(std::string_view token, double* zero) {
+    while (!token.empty() && is_json_space(token.back()))
+        token.remove_suffix(1);
+    const std::size_t size = token.size();
+    const auto digits_end = [&token, size](std::size_t at) {
+        while (at < size && token[at] >= '0' && token[at] <= '9')
+            ++at;
+        return at;
+    };
+    std::size_t at = 0;
+    const bool negative = size > 0 && token[0] == '-';
+    at += negative ? 1 : 0;
+    const std::size_t int_begin = at, int_end = digits_end(at);
+    if (int_end == int_begin || (token[int_begin] == '0' && int_end - int_begin > 1))
+        return UnreadNumber::kMalformed;
+    std::size_t fraction_begin = int_end, fraction_end = int_end;
+    at = int_end;
+    if (at < size && token[at] == '.') {
+        fraction_begin = at + 1;
+        fraction_end = digits_end(fraction_begin);
+        if (fraction_end == fraction_begin)
+            return UnreadNumber::kMalformed;
+        at = fraction_end;
+    }
+    // Saturated: a larger exponent changes nothing below, and the sums cannot overflow.
+    constexpr std::int64_t kExponentCap = 1'000'000'000'000;
+    std::int64_t exponent = 0;
+    if (at < size && (token[at] == 'e' || token[at] == 'E')) {
+        ++at;
+        const bool exponent_negative = at < size && token[at] == '-';
+        if (at < size && (token[at] == '-' || token[at] == '+'))
+            ++at;
+        const std::size_t exponent_end = digits_end(at);
+        if (exponent_end == at)
+            return UnreadNumber::kMalformed;
+        for (; at < exponent_end; ++at)
+            exponent = std::min(exponent * 10 + (token[at] - '0'), kExponentCap);
+        exponent = exponent_negative ? -exponent : exponent;
+    }
+    if (at != size)
+        return UnreadNumber::kMalformed;
+    // The power of ten of the first significant digit: the number is d.ddd... times 10^that.
+    std::optional<std::int64_t> magnitude;
+    for (std::size_t i = int_begin; i < int_end && !magnitude; ++i) {
+        if (token[i] != '0')
+            magnitude = static_cast<std::int64_t>(int_end - 1 - i) + exponent;
+    }
+    for (std::size_t i = fraction_begin; i < fraction_end && !magnitude; ++i) {
+        if (token[i] != '0')
+            magnitude = exponent - static_cast<std::int64_t>(i - fraction_begin + 1);
+    }
+    // Below 10^-324 is below half the smallest double (4.9e-324): it rounds to zero.
+    if (!magnitude || *magnitude < -324) {
+        *zero = negative ? -0.0 : 0.0;
+        return UnreadNumber::kZero;
+    }
+    return UnreadNumber::kOutOfRange;
+}
+
+// A value's raw text, for a document (an event that is a scalar) as for a value.
+std::string_view raw_token(ondemand::value& value) {
+    return value.raw_json_token();
+}
+std::string_view raw_token(ondemand::document& doc) {
+    std::string_view token;
+    if (doc.raw_json_token().get(token) != simdjson::SUCCESS)
+        return {};
+    return token;
+}
+
+// Reads a number as get_double() does, but tells a valid number that no double holds (SUCCESS
+// with `*out_of_range` set) from a malformed one (simdjson's error). `Value` is a value or a
+// document.
+template <typename Value>
+simdjson::error_code read_double(Value& value, double* out, bool* out_of_range) {
+    *out_of_range = false;
+    const simdjson::error_code error = value.get_double().get(*out);
+    if (error == simdjson::SUCCESS)
+        return error;
+    switch (judge_unread_number(raw_token(value), out)) {
+        case UnreadNumber::kZero:
+            break;
+        case UnreadNumber::kOutOfRange:
+            *out_of_range = true;
+            break;
+        case UnreadNumber::kMalformed:
+            return error;
+    }
+    // simdjson leaves a number it refuses where it is; the walk skips it as an unread value.
+    return simdjson::SUCCESS;
+}
+
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
 // a non-OK Status; a record's own problems become its defect and the walk goes on.
 //
@@ -502,15 +606,24 @@ class EventWalker {
         return Status::ok();
     }
 
-    // Reads a number (integer, decimal or with an exponent). null counts as absent.
+    // Reads a number (integer, decimal or with an exponent). null counts as absent. A number
+    // beyond a double's range is a defect of the record, as the same number written as a string
+    // is: valid JSON that this record alone has wrong (one too small for a double is zero).
     Status read_number(ondemand::value& value, const Place& place, double* out,
                        std::string& defect) {
         ondemand::json_type type;
         if (auto error = value.type().get(type))
             return invalid_json(error, place);
         if (type == ondemand::json_type::number) {
-            if (auto error = value.get_double().get(*out))
+            double number = 0;
+            bool out_of_range = false;
+            if (auto error = read_double(value, &number, &out_of_range))
                 return invalid_json(error, place);
+            if (out_of_range) {
+                note(defect, place, fmt::format("{} is out of range", quote_number(value)));
+            } else {
+                *out = number;
+            }
             return Status::ok();
         }
         if (Status status = validate(value, place, 3); !status.is_ok())
@@ -614,7 +727,8 @@ class EventWalker {
             }
             case ondemand::json_type::number: {
                 double number = 0;
-                error = value.get_double().get(number);
+                bool out_of_range = false;  // valid JSON all the same
+                error = read_double(value, &number, &out_of_range);
                 break;
             }
             case ondemand::json_type::boolean: {
@@ -648,7 +762,8 @@ class EventWalker {
             error = doc_.get_bool().get(flag);
         } else if (type == ondemand::json_type::number) {
             double number = 0;
-            error = doc_.get_double().get(number);
+            bool out_of_range = false;
+            error = read_double(doc_, &number, &out_of_range);
         } else if (type == ondemand::json_type::string) {
             std::string_view text;
             error = doc_.get_string().get(text);
@@ -678,6 +793,16 @@ class EventWalker {
         if (text.size() <= kMaxQuotedChars)
             return fmt::format("{:?}", text);
         return fmt::format("{:?}...", text.substr(0, kMaxQuotedChars));
+    }
+
+    // A number's text as written (it has no character to escape), cut as quote() cuts a string.
+    static std::string quote_number(ondemand::value& value) {
+        std::string_view text = value.raw_json_token();
+        while (!text.empty() && is_json_space(text.back()))
+            text.remove_suffix(1);
+        if (text.size() <= kMaxQuotedChars)
+            return std::string(text);
+        return fmt::format("{}...", text.substr(0, kMaxQuotedChars));
     }
 
     Status invalid_json(simdjson::error_code error, const Place& place) {

@@ -4,6 +4,7 @@
 // contains "FAIL", so verdicts mix successes and failures.
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -64,6 +65,21 @@ std::string changed(const std::function<void(nlohmann::json&)>& change) {
     nlohmann::json records = three_records();
     change(records);
     return event_from_records(records);
+}
+
+// The three records with `text` written as the last member of record `index` (of its kinesis
+// object with `in_kinesis`): text that a JSON library would not write, such as a key twice or a
+// number beyond a double. `replaced`, if given, is a member taken out first.
+std::string with_text(std::size_t index, bool in_kinesis, std::string_view text,
+                      std::string_view replaced = "") {
+    std::string event = changed([&](nlohmann::json& r) {
+        nlohmann::json& object = in_kinesis ? r[index]["kinesis"] : r[index];
+        if (!replaced.empty())
+            object.erase(std::string(replaced));
+        object["zzPlaceholder"] = 0;  // keys sorted: it comes last
+    });
+    const std::string_view placeholder = R"("zzPlaceholder":0)";
+    return event.replace(event.find(placeholder), placeholder.size(), text);
 }
 
 std::string many_records(std::size_t count) {
@@ -197,6 +213,28 @@ std::vector<Row> table() {
     rows.push_back({"a base64 string written with \\/", slash_escaped, fails({1})});
     std::string& non_utf8 = rows[14].event;
     non_utf8.replace(non_utf8.find("PLACEHOLDER"), 11, "\xFF\xFE");
+    // Numbers beyond a double: valid JSON; a defect only where the record needs the number.
+    rows.push_back({"a timestamp of 1e309",
+                    with_text(0, true, R"("approximateArrivalTimestamp":1e309)",
+                              "approximateArrivalTimestamp"),
+                    fails({0, 1})});
+    rows.push_back({"a timestamp of -1e309",
+                    with_text(2, true, R"("approximateArrivalTimestamp":-1e309)",
+                              "approximateArrivalTimestamp"),
+                    fails({1, 2})});
+    rows.push_back({"a timestamp of 1e-400 is zero",
+                    with_text(0, true, R"("approximateArrivalTimestamp":1e-400)",
+                              "approximateArrivalTimestamp"),
+                    fails({1})});
+    rows.push_back({"a timestamp with an exponent of 20 digits",
+                    with_text(0, true, R"("approximateArrivalTimestamp":1e99999999999999999999)",
+                              "approximateArrivalTimestamp"),
+                    fails({0, 1})});
+    rows.push_back(
+        {"1e309 in an unknown field", with_text(2, false, R"("extra":[1e309])"), fails({1})});
+    rows.push_back({"1e309 for a sequence number",
+                    with_text(2, true, R"("sequenceNumber":1e309)", "sequenceNumber"),
+                    unidentifiable("Records[2].kinesis.sequenceNumber: expected a string")});
     return rows;
 }
 
