@@ -508,3 +508,127 @@ TEST_CASE("a malformed number is still invalid JSON, not out of range") {
                              "invalid JSON in Records[1].kinesis.extra");
     }
 }
+
+TEST_CASE("a key twice in a record is a defect of that record, named by the key") {
+    const std::string seq1 = kbatch::test::sequence_number(1);
+    struct Case {
+        std::string text;
+        bool in_kinesis;
+        std::string reason;
+    };
+    const Case cases[] = {
+        {R"("partitionKey":"other")", true, R"(Records[1].kinesis: duplicate key "partitionKey")"},
+        {R"("data":"SGk=")", true, R"(Records[1].kinesis: duplicate key "data")"},
+        {R"("data":"not base64")", true, R"(Records[1].kinesis: duplicate key "data")"},
+        {R"("approximateArrivalTimestamp":1)", true,
+         R"(Records[1].kinesis: duplicate key "approximateArrivalTimestamp")"},
+        {R"("approximateArrivalTimestamp":1e309)", true,
+         R"(Records[1].kinesis: duplicate key "approximateArrivalTimestamp")"},
+        {R"("encryptionType":"KMS","encryptionType":"NONE")", true,
+         R"(Records[1].kinesis: duplicate key "encryptionType")"},
+        {R"("kinesisSchemaVersion":"1.0")", true,
+         R"(Records[1].kinesis: duplicate key "kinesisSchemaVersion")"},
+        // The same key written with an escape is the same key.
+        {R"("partition\u004Bey":"p")", true, R"(Records[1].kinesis: duplicate key "partitionKey")"},
+        // Sequence numbers that agree: the record is still reported by its own number.
+        {R"("sequenceNumber":")" + seq1 + "\"", true,
+         R"(Records[1].kinesis: duplicate key "sequenceNumber")"},
+        {R"("sequenceNumber":"\u0034)" + seq1.substr(1) + "\"", true,
+         R"(Records[1].kinesis: duplicate key "sequenceNumber")"},
+        {R"("eventID":"shardId-000000000000:1")", false, R"(Records[1]: duplicate key "eventID")"},
+        {R"("awsRegion":"eu-west-1")", false, R"(Records[1]: duplicate key "awsRegion")"},
+        {R"("eventSourceARN":{"a":1})", false, R"(Records[1]: duplicate key "eventSourceARN")"},
+        {R"("eventVersion":null)", false, R"(Records[1]: duplicate key "eventVersion")"},
+        {R"("eventName":"x","eventSource":"y","invokeIdentityArn":"z")", false,
+         R"(Records[1]: duplicate key "eventName")"},
+        // A second kinesis object that agrees on the sequence number.
+        {R"("kinesis":{"sequenceNumber":")" + seq1 + R"(","partitionKey":"q","data":""})", false,
+         R"(Records[1]: duplicate key "kinesis")"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.text);
+        const std::string event = event_with_text_in_record_1(c.text, c.in_kinesis);
+        require_defect_on_record_1(event, c.reason);
+        kbatch::EventDecoder decoder;
+        REQUIRE(decoder.decode(event).is_ok());
+        CHECK(decoder.batch().records[1].sequence_number() == seq1);
+
+        const Handled handled = handle(event);
+        INFO(handled.status.to_string());
+        REQUIRE(handled.status.is_ok());
+        CHECK(handled.calls == 2);  // record 1 never reaches the plugin
+        CHECK(kbatch::test::item_identifiers(handled.response) == std::vector<std::string>{seq1});
+        REQUIRE(handled.failures.size() == 1);
+        CHECK(handled.failures[0].reason == c.reason);
+    }
+}
+
+TEST_CASE("a record's first defect is reported, a duplicate key among others") {
+    // The duplicate comes after a bad base64 text: that one is reported.
+    std::string event = event_with_kinesis_1([](nlohmann::json& k) {
+        k["data"] = "!!!!";
+        k["zzPlaceholder"] = 0;
+    });
+    event.replace(event.find(R"("zzPlaceholder":0)"), 17, R"("partitionKey":"again")");
+    require_defect_on_record_1(event,
+                               "Records[1].kinesis.data: not valid base64: invalid "
+                               "character '!' at offset 0");
+    // A duplicate before a missing field.
+    event = event_with_kinesis_1([](nlohmann::json& k) {
+        k.erase("partitionKey");
+        k["data"] = "SGk=";
+        k["zzPlaceholder"] = 0;
+    });
+    event.replace(event.find(R"("zzPlaceholder":0)"), 17, R"("data":"SGk=")");
+    require_defect_on_record_1(event, R"(Records[1].kinesis: duplicate key "data")");
+}
+
+TEST_CASE("a sequence number twice with different values fails the whole invocation") {
+    // Either value may be the wrong one: reporting it could make Lambda checkpoint past records
+    // that were never processed, or refer to another record. Only a retry of the batch is safe.
+    const std::string seq1 = kbatch::test::sequence_number(1);
+    const std::string reason =
+        R"(Records[1].kinesis: duplicate key "sequenceNumber" with different values)";
+    for (const auto& [text, in_kinesis] : std::vector<std::pair<std::string, bool>>{
+             {R"("sequenceNumber":")" + kbatch::test::sequence_number(2) + "\"", true},
+             {R"("sequenceNumber":")" + seq1 + "0\"", true},
+             {R"("sequenceNumber":null)", true},
+             {R"("sequenceNumber":49)", true},
+             {R"("sequence\u004Eumber":"7")", true},
+             {R"("kinesis":{"sequenceNumber":"7","partitionKey":"p","data":""})", false},
+             {R"("kinesis":{"partitionKey":"p","data":"","sequenceNumber":"7"})", false},
+         }) {
+        INFO(text);
+        const std::string event = event_with_text_in_record_1(text, in_kinesis);
+        require_defect_on_record_1(event, reason);
+        kbatch::EventDecoder decoder;
+        REQUIRE(decoder.decode(event).is_ok());
+        CHECK(decoder.batch().records[1].sequence_number().empty());
+
+        const Handled handled = handle(event);
+        REQUIRE_FALSE(handled.status.is_ok());
+        CHECK(handled.status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
+        CHECK(handled.status.message() ==
+              "Records[1] failed and has no usable sequence number to report, so the whole batch "
+              "must be retried: " +
+                  reason);
+        CHECK(handled.calls == 0);
+        CHECK(handled.response.empty());
+    }
+}
+
+TEST_CASE("keys the decoder does not read may repeat") {
+    for (const auto& [text, in_kinesis] : std::vector<std::pair<std::string, bool>>{
+             {R"("extra":1,"extra":2)", true},
+             {R"("extra":1,"extra":{"a":1,"a":2})", false},
+         }) {
+        INFO(text);
+        kbatch::EventDecoder decoder;
+        const kbatch::Status status = decoder.decode(event_with_text_in_record_1(text, in_kinesis));
+        INFO(status.to_string());
+        REQUIRE(status.is_ok());
+        CHECK(decoder.batch().defects.empty());
+    }
+    kbatch::EventDecoder decoder;
+    REQUIRE(decoder.decode(R"({"window":1,"Records":[],"window":2})").is_ok());
+}

@@ -421,6 +421,17 @@ class EventWalker {
         return Status::ok();
     }
 
+    // A key that the walk reads appears twice inside a record. RFC 8259 leaves the meaning of
+    // duplicate names open, and taking the last value silently (as simdjson's walk would) lets
+    // the record be half one thing, half another: an eventID that contradicts the sequence
+    // number. So it is a defect of that record, which then fails without reaching the plugin;
+    // the first value stays (it is not used, except for the sequence number). Keys the walk
+    // does not read may repeat: their values are ignored anyway. (A second "Records" is a fault
+    // of the event's structure and fails the invocation: walk_event.)
+    static void note_duplicate(std::string& defect, const Place& object, std::string_view key) {
+        note(defect, object, fmt::format("duplicate key {}", quote(key)));
+    }
+
     Status walk_record(ondemand::value& value, std::size_t index) {
         const Place record_place{index, "", ""};
         ondemand::json_type type;
@@ -434,7 +445,8 @@ class EventWalker {
             return invalid_json(error, record_place);
         KinesisRecordFields fields;
         std::string defect;
-        bool seen_kinesis = false;
+        unsigned seen = 0;          // a bit per RecordKey
+        unsigned seen_kinesis = 0;  // a bit per KinesisKey, over every kinesis object
         for (auto field_result : record) {
             if (auto error = field_result.error())
                 return invalid_json(error, record_place);
@@ -451,11 +463,22 @@ class EventWalker {
             }
             const Place place{index, "", key};
             ondemand::value& field_value = field.value();
+            const unsigned bit = 1u << static_cast<unsigned>(which);
+            if (which != RecordKey::kOther && (seen & bit) != 0) {
+                note_duplicate(defect, record_place, key);
+                // A second kinesis object is walked too: it must be an object, and if it gives
+                // the sequence number again, that one must agree (walk_kinesis).
+                if (which != RecordKey::kKinesis) {
+                    if (Status status = validate(field_value, place, 2); !status.is_ok())
+                        return status;
+                    continue;
+                }
+            }
+            seen |= bit;
             std::string_view* target = nullptr;
             switch (which) {
                 case RecordKey::kKinesis: {
-                    seen_kinesis = true;
-                    Status status = walk_kinesis(field_value, index, fields, defect);
+                    Status status = walk_kinesis(field_value, index, fields, seen_kinesis, defect);
                     if (!status.is_ok())
                         return status;
                     continue;
@@ -492,7 +515,7 @@ class EventWalker {
             if (!status.is_ok())
                 return status;
         }
-        if (!seen_kinesis) {
+        if ((seen & (1u << static_cast<unsigned>(RecordKey::kKinesis))) == 0) {
             return invalid_event(fmt::format("Records[{}].kinesis: missing", index));
         }
         batch_.records.emplace_back(fields);
@@ -501,8 +524,11 @@ class EventWalker {
         return Status::ok();
     }
 
+    // Walks a record's kinesis object. `seen` has a bit per KinesisKey already read in this record
+    // (a record may have two kinesis objects, a defect, and then the second's keys repeat the
+    // first's).
     Status walk_kinesis(ondemand::value& value, std::size_t index, KinesisRecordFields& fields,
-                        std::string& defect) {
+                        unsigned& seen, std::string& defect) {
         const Place kinesis_place{index, "", "kinesis"};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
@@ -513,7 +539,6 @@ class EventWalker {
         ondemand::object kinesis;
         if (auto error = value.get_object().get(kinesis))
             return invalid_json(error, kinesis_place);
-        bool seen_sequence_number = false, seen_partition_key = false, seen_data = false;
         for (auto field_result : kinesis) {
             if (auto error = field_result.error())
                 return invalid_json(error, kinesis_place);
@@ -530,20 +555,29 @@ class EventWalker {
             }
             const Place place{index, "kinesis.", key};
             ondemand::value& field_value = field.value();
+            const unsigned bit = 1u << static_cast<unsigned>(which);
+            if (which != KinesisKey::kOther && (seen & bit) != 0) {
+                note_duplicate(defect, kinesis_place, key);
+                Status status =
+                    which == KinesisKey::kSequenceNumber
+                        ? check_repeated_sequence_number(field_value, place, fields, defect)
+                        : validate(field_value, place, 3);
+                if (!status.is_ok())
+                    return status;
+                continue;
+            }
+            seen |= bit;
             Status status = Status::ok();
             switch (which) {
                 case KinesisKey::kSequenceNumber:
-                    seen_sequence_number = true;
                     if (!read_plain_string(field_value, fields.sequence_number))
                         status = read_string(field_value, place, &fields.sequence_number, defect);
                     break;
                 case KinesisKey::kPartitionKey:
-                    seen_partition_key = true;
                     if (!read_plain_string(field_value, fields.partition_key))
                         status = read_string(field_value, place, &fields.partition_key, defect);
                     break;
                 case KinesisKey::kData:
-                    seen_data = true;
                     status = read_data(field_value, place, &fields.data, defect);
                     break;
                 case KinesisKey::kApproximateArrivalTimestamp:
@@ -563,16 +597,47 @@ class EventWalker {
             if (!status.is_ok())
                 return status;
         }
-        if (!seen_sequence_number)
+        const auto has = [seen](KinesisKey key) {
+            return (seen & (1u << static_cast<unsigned>(key))) != 0;
+        };
+        if (!has(KinesisKey::kSequenceNumber))
             note(defect, Place{index, "kinesis.", "sequenceNumber"}, "missing");
-        if (!seen_partition_key)
+        if (!has(KinesisKey::kPartitionKey))
             note(defect, Place{index, "kinesis.", "partitionKey"}, "missing");
-        if (!seen_data)
+        if (!has(KinesisKey::kData))
             note(defect, Place{index, "kinesis.", "data"}, "missing");
-        if (seen_sequence_number && defect.empty() && !is_sequence_number(fields.sequence_number)) {
+        if (has(KinesisKey::kSequenceNumber) && defect.empty() &&
+            !is_sequence_number(fields.sequence_number)) {
             note(defect, Place{index, "kinesis.", "sequenceNumber"},
                  fmt::format("not a sequence number (1 to {} decimal digits): {}",
                              kMaxSequenceNumberDigits, quote(fields.sequence_number)));
+        }
+        return Status::ok();
+    }
+
+    // A record gives its sequence number twice (the duplicate has been noted). The record fails,
+    // and a failed record is reported by its sequence number, which Lambda checkpoints at.
+    // When both say the same number (after unescaping) it is unambiguous and the record is
+    // reported by it like any other defect. When they differ, either may be the wrong one:
+    // reporting one could name another record of the batch, or a number past this record's,
+    // and Lambda would then take unprocessed records for done. So the record is left without a
+    // sequence number, and run_batch fails the invocation with Kbatch.UnidentifiableFailure:
+    // Lambda retries the whole batch, as it would on an identifier it does not know. The same
+    // holds for a sequence number that is null or not a string the second time.
+    Status check_repeated_sequence_number(ondemand::value& value, const Place& place,
+                                          KinesisRecordFields& fields, std::string& defect) {
+        // A value that is not a string leaves `again` empty, which no usable number equals (and
+        // a defect of its type is not noted: the duplicate, noted first, is the record's).
+        std::string_view again;
+        if (!read_plain_string(value, again)) {
+            if (Status status = read_string(value, place, &again, defect); !status.is_ok())
+                return status;
+        }
+        if (again != fields.sequence_number) {
+            fields.sequence_number = {};
+            // Replaces any defect noted before: this one decides what happens to the batch.
+            defect = fmt::format("Records[{}].kinesis: duplicate key {} with different values",
+                                 place.index, quote(place.key));
         }
         return Status::ok();
     }

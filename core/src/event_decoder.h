@@ -44,7 +44,9 @@ class EventDecoder {
     /// the batch impossible to process (invalid JSON, no Records array, a record that is not an
     /// object, a missing kinesis object, more than kMaxEventBytes or kMaxRecords) returns
     /// kInvalidEvent with a message naming the place, e.g. "Records[3].kinesis: missing";
-    /// batch() is then empty.
+    /// batch() is then empty. A defect inside one record (a field of the wrong type, data that
+    /// is not base64, a key the decoder reads given twice, a timestamp beyond a double's range)
+    /// is that record's RecordDefect instead, and the rest of the batch decodes.
     Status decode(std::string_view event);
 
     /// As decode(), but parses `event` where it is, growing its capacity for the parser's padding

@@ -172,8 +172,10 @@ class LambdaFormReader {
             unsigned field = expected;
             if (!take_record_key(field) && !take_any_record_key(field))
                 return false;
+            // A field twice is a defect of the record (EventWalker::note_duplicate), which the
+            // general path reports. Checked on the bits the walk keeps anyway: no extra work.
             if ((seen & (1u << field)) != 0)
-                return false;  // a repeated field: the general path decides
+                return false;
             seen |= 1u << field;
             if (field == kKinesis) {
                 if (!read_kinesis())
@@ -202,7 +204,7 @@ class LambdaFormReader {
             if (!take_kinesis_key(field) && !take_any_kinesis_key(field))
                 return false;
             if ((seen & (1u << field)) != 0)
-                return false;
+                return false;  // as in read_record; two sequence numbers may even fail the batch
             seen |= 1u << field;
             bool read = false;
             if (field == kData) {

@@ -235,6 +235,23 @@ std::vector<Row> table() {
     rows.push_back({"1e309 for a sequence number",
                     with_text(2, true, R"("sequenceNumber":1e309)", "sequenceNumber"),
                     unidentifiable("Records[2].kinesis.sequenceNumber: expected a string")});
+    // A key twice inside a record: that record's defect. A sequence number given twice is
+    // reported only when both say the same number.
+    rows.push_back({"an eventID twice",
+                    with_text(2, false, R"("eventID":"shardId-000000000000:1")"), fails({1, 2})});
+    rows.push_back({"data twice", with_text(0, true, R"("data":"b2sgMA==")"), fails({0, 1})});
+    rows.push_back({"the same sequence number twice",
+                    with_text(0, true, R"("sequenceNumber":")" + sequence_number(0) + "\""),
+                    fails({0, 1})});
+    rows.push_back(
+        {"two different sequence numbers in a record",
+         with_text(2, true, R"("sequenceNumber":")" + sequence_number(7) + "\""),
+         // (No quotes in the messages looked for: kbatch-runtime posts them JSON-escaped.)
+         unidentifiable("Records[2].kinesis: duplicate key")});
+    rows.push_back(
+        {"two kinesis objects in a record",
+         with_text(0, false, R"("kinesis":{"sequenceNumber":"1","partitionKey":"p","data":""})"),
+         unidentifiable("with different values")});
     return rows;
 }
 
