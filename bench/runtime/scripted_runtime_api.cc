@@ -109,14 +109,8 @@ void ScriptedRuntimeApi::serve_connection(int fd) {
         bool answered = false;
         if (request.method == "GET" && request.target == kNextTarget) {
             answered = answer_next(fd);
-            if (!answered)
-                return;
-            continue;
-        }
-        if (request.method == "POST" && request.target.starts_with(kInvocationPrefix)) {
-            take_post(request.target, std::move(request.body));
-            answered = send_all(fd, accepted());
-        } else if (request.method == "POST" && request.target.ends_with("/init/error")) {
+        } else if (request.method == "POST" && (request.target.starts_with(kInvocationPrefix) ||
+                                                request.target.ends_with("/init/error"))) {
             take_post(request.target, std::move(request.body));
             answered = send_all(fd, accepted());
         } else {
