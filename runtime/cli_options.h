@@ -30,7 +30,8 @@ inline void add_plugin_options(CLI::App& command, std::string& plugin,
     command.add_option("--plugin-dir", plugin_dirs,
                        "Extra folder to search for plugins by name (repeatable; searched first)");
     command.add_option("--config", config,
-                       "Plugin configuration as JSON (default: $KBATCH_PLUGIN_CONFIG, else {})");
+                       "Plugin configuration as JSON, or @FILE to read it from FILE (default: "
+                       "$KBATCH_PLUGIN_CONFIG, else {})");
 }
 
 /// Adds --failure-mode, refusing a value parse_failure_policy() does not know and naming those it

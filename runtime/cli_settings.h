@@ -24,8 +24,9 @@ struct CliSettingError {
 std::optional<CliSettingError> read_cli_log_settings(
     const std::optional<std::string>& log_level_flag, LogSettings* settings);
 
-/// The plugin configuration: `--config` when given, else KBATCH_PLUGIN_CONFIG when set and not
-/// empty, else `{}`. Either must be valid JSON; the error names which one was not.
+/// The plugin configuration: `--config` when given (`--config @FILE` reads FILE, at most 1 MiB),
+/// else KBATCH_PLUGIN_CONFIG when set and not empty, else `{}`. Either must be valid JSON; the
+/// error names which one was not and where it breaks (line and column).
 std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::string>& config_flag,
                                                       nlohmann::json* config);
 

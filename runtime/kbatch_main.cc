@@ -1,10 +1,12 @@
 // kbatch: the developer CLI. Subcommands live in their own files; this one only dispatches.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <kbatch/abi.hpp>
 
 #include "cpu_support.h"
 #include "exit_codes.h"
 #include "invoke_command.h"
+#include "kbatch_version.h"
 #include "serve_command.h"
 
 int main(int argc, char** argv) {
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
     }
     CLI::App app{"kbatch: Kinesis record processors on AWS Lambda, with partial batch failure"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", fmt::format("kbatch {} (plugin ABI {})", kbatch::kVersion,
+                                                  kbatch::kAbiVersion));
 
     kbatch::InvokeOptions invoke_options;
     CLI::App* invoke = kbatch::add_invoke_command(app, invoke_options);

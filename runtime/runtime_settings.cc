@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "config_json.h"
 #include "failure_policy.h"
 #include "http_client.h"
 #include "plugin_loader.h"
@@ -53,10 +54,10 @@ Status read_runtime_settings(const PluginConfig::EnvLookup& env, RuntimeSettings
         settings->plugin_dirs.push_back(std::move(dir));
 
     if (const std::string config = get("KBATCH_PLUGIN_CONFIG"); !config.empty()) {
-        settings->plugin_config =
-            nlohmann::json::parse(config, nullptr, /*allow_exceptions=*/false);
-        if (settings->plugin_config.is_discarded()) {
-            return config_error("KBATCH_PLUGIN_CONFIG is not valid JSON");
+        if (Status status =
+                parse_config_json(config, "KBATCH_PLUGIN_CONFIG", &settings->plugin_config);
+            !status.is_ok()) {
+            return status;
         }
     }
 

@@ -121,6 +121,45 @@ TEST_CASE("kbatch invoke --data-file - reads the event from standard input") {
     require_error_line(empty, 1, {"Kbatch.InvalidEvent"});
 }
 
+TEST_CASE("--config @FILE reads the configuration from a file; a broken one says where") {
+    const kbatch::test::TempDir dir;
+    const fs::path good = dir.path() / "config.json";
+    kbatch::test::write_file(good, "{\n  \"failure_rate\": 1\n}\n");
+    const CommandResult from_file = kbatch::test::run_kbatch(
+        {"invoke", "--data-file", example_path(), "--config", "@" + good.string()});
+    require_processed(from_file);
+    CHECK(kbatch::test::item_identifiers(from_file.out).size() == 2);
+
+    const fs::path broken = dir.path() / "broken.json";
+    kbatch::test::write_file(broken, "{\n  \"failure_rate\": 1,\n}\n");
+    require_error_line(kbatch::test::run_kbatch({"invoke", "--data-file", example_path(),
+                                                 "--config", "@" + broken.string()}),
+                       2,
+                       {"--config @" + broken.string() + ": invalid JSON at line 3, column 1: "});
+    require_error_line(
+        kbatch::test::run_kbatch({"invoke", "--data-file", example_path(), "--config",
+                                  "@" + (dir.path() / "absent.json").string()}),
+        2, {"--config @", "absent.json: cannot open"});
+    require_error_line(kbatch::test::run_kbatch(
+                           {"invoke", "--data-file", example_path(), "--config", R"({"seed":)"}),
+                       2, {"--config: invalid JSON at line 1, column 9: "});
+}
+
+TEST_CASE("kbatch --version and kbatch-runtime --version print the project's version") {
+    const CommandResult kbatch_version = kbatch::test::run_kbatch({"--version"});
+    CHECK(kbatch_version.exit_code == 0);
+    CHECK(kbatch_version.out == "kbatch " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 1)\n");
+    const fs::path runtime = kbatch::test::kbatch_binary().parent_path() / "kbatch-runtime";
+    const CommandResult runtime_version =
+        kbatch::test::run_command({runtime.string(), "--version"});
+    CHECK(runtime_version.exit_code == 0);
+    CHECK(runtime_version.out == "kbatch-runtime " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 1)\n");
+    // Lambda starts it without arguments; anything else is a mistake, said as one.
+    const CommandResult stray = kbatch::test::run_command({runtime.string(), "--verbose"});
+    CHECK(stray.exit_code == 2);
+    CHECK_THAT(stray.err, Catch::Contains("usage: kbatch-runtime"));
+}
+
 TEST_CASE("KBATCH_PLUGIN_CONFIG configures the plugin and --config wins over it") {
     const std::vector<std::string> args = {"invoke", "--data-file", example_path()};
     const CommandResult from_env =

@@ -91,6 +91,18 @@ TEST_CASE("a wrong setting is a ConfigError that names the variable, with the AP
     }
 }
 
+TEST_CASE("a configuration that is not JSON says where it breaks: line and column") {
+    RuntimeSettings settings;
+    const Status status = read({{"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"},
+                                {"KBATCH_PLUGIN_CONFIG", "{\n  \"seed\": 7,\n  \"rate\": ]\n}"}},
+                               &settings);
+    REQUIRE_FALSE(status.is_ok());
+    CHECK(status.kind() == ErrorKind::kConfigError);
+    CHECK_THAT(status.message(),
+               Catch::StartsWith("KBATCH_PLUGIN_CONFIG: invalid JSON at line 3, column 11: "));
+    CHECK_THAT(status.message(), Catch::Contains("unexpected ']'"));
+}
+
 TEST_CASE("AWS_LAMBDA_RUNTIME_API may name an IPv6 host, in brackets") {
     RuntimeSettings settings;
     REQUIRE(read({{"AWS_LAMBDA_RUNTIME_API", "[::1]:9001"}}, &settings).is_ok());
