@@ -11,6 +11,7 @@
 
 #include "http_client.h"
 #include "raw_http_peer.h"
+#include "test_support.h"
 
 namespace kbatch::test {
 namespace {
@@ -213,7 +214,7 @@ TEST_CASE("split_host_port reads host:port, URLs and bracketed IPv6 literals") {
 
 TEST_CASE("an IPv6 server is reached, with its address in brackets in the Host header") {
     if (!has_ipv6_loopback()) {
-        WARN("skipped: this machine has no IPv6 loopback address");
+        report_skipped("this machine has no IPv6 loopback address");
         return;
     }
     RawHttpPeer peer("::1", [](tcp::socket& socket, const std::string&, int) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -31,6 +32,22 @@ fs::path stub_path(std::string_view name) {
 fs::path fixtures_dir() {
     return fs::path(KBATCH_TEST_FIXTURES_DIR).lexically_normal();
 }
+void report_skipped(std::string_view reason) {
+    // Written straight to stdout (not a Catch message) so that it shows whatever the reporter.
+    std::fputs(fmt::format("kbatch test skipped: {}\n", reason).c_str(), stdout);
+    std::fflush(stdout);
+}
+
+bool skip_without_peer_fixtures() {
+    if (fs::is_directory(fixtures_dir()))
+        return false;
+    report_skipped(fmt::format(
+        "the peer fixtures are not at {} (../shared/fixtures/peer-events beside the repository, "
+        "which a user's clone does not have)",
+        fixtures_dir().string()));
+    return true;
+}
+
 fs::path events_dir() {
     return KBATCH_TEST_EVENTS_DIR;
 }

@@ -33,6 +33,12 @@ std::filesystem::path stub_path(std::string_view name);
 std::filesystem::path fixtures_dir();
 /// The repository's events/ folder.
 std::filesystem::path events_dir();
+/// Reports the running test case as skipped, with `reason`, in the one form ctest recognises
+/// (SKIP_REGULAR_EXPRESSION "kbatch test skipped:"). The caller then returns.
+void report_skipped(std::string_view reason);
+/// When the peer fixtures are not beside the repository (a user's clone has no ../shared),
+/// reports the test skipped and returns true.
+bool skip_without_peer_fixtures();
 /// core/include: the public SDK headers.
 std::filesystem::path sdk_include_dir();
 /// tests/stubs/out_of_tree_plugin.cc.
