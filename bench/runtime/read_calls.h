@@ -1,11 +1,12 @@
-// bench/runtime: how many read system calls a running process makes, two ways.
+// bench/runtime: how many read system calls a running process makes, seen from outside it.
 //
 // /proc/PID/io's syscr costs nothing to read, but counts only the calls that go through the
 // file layer (read, readv, pread...): a socket read with recv, recvfrom or recvmsg is not counted
 // (checked on this machine: 10 recvmsg calls, syscr +0). Boost.Asio, hence kbatch-runtime, reads
-// its sockets with recvmsg, and the curl inside aws-lambda-ric with recv. So the count of record
-// is strace's (-c, attached to the running process for a few invocations, apart from the timed
-// ones since it slows every system call down), and syscr is reported beside it.
+// its sockets with recvmsg, and the curl inside aws-lambda-ric with recv. strace -c counts them
+// all, but stops the process at every call, so it runs apart from the timed invocations, and a
+// reader it slows finds more bytes waiting at each read: its count is a lower bound. The count of
+// record is read_counter.h's, made inside the process; these two are reported beside it.
 #pragma once
 
 #include <sys/types.h>
