@@ -14,9 +14,11 @@ struct RuntimeFigures {
     double median_ms = 0;       // /next answer's first byte written to /response read
     double after_write_ms = 0;  // its last byte written to /response read (issue 19's start)
     std::optional<double> logged_batch_ms;  // kbatch-runtime's own "batch: ..." lines
-    std::optional<double> read_calls;       // per invocation, strace -c
-    std::optional<double> syscr;            // per invocation, /proc/PID/io
-    std::string read_calls_note;            // why read_calls is missing
+    // Read system calls per invocation, three ways (read_calls.h, read_counter.h):
+    std::optional<double> read_calls;         // counted in process (preloaded), while timed
+    std::optional<double> strace_read_calls;  // strace -c, over invocations of their own
+    std::optional<double> syscr;              // /proc/PID/io, while timed (blind to recv*)
+    std::string strace_note;                  // why strace_read_calls is missing
 };
 
 struct ShapeFigures {

@@ -6,7 +6,8 @@
 //   kbatch-runtime   against a scripted Runtime API (scripted_runtime_api.h): from the first byte
 //                    of the /next answer written to the last byte of the /response post read
 //   aws-lambda-ric   the same, running bench/runtime/handler.js
-// then the read system calls per invocation of both runtimes, and on shape (a) the round trip of
+// then the read system calls per invocation of both runtimes (counted inside them while timed,
+// by a preloaded counter, and by strace apart), and on shape (a) the round trip of
 // `kbatch serve` (invoke endpoint to answer, its own kbatch-runtime behind it). Medians; reported,
 // never judged. Run by bench/runtime-figures, which builds and installs what it needs.
 #include <algorithm>
@@ -31,6 +32,7 @@
 #include "http_post.h"
 #include "plain_transfer.h"
 #include "read_calls.h"
+#include "read_counter.h"
 #include "scripted_runtime_api.h"
 #include "transfer_figures.h"
 #include "transfer_report.h"
@@ -55,17 +57,19 @@ struct Options {
     std::string handler_dir;  // where handler.js is
     std::string shape_a;
     std::string shape_b;
-    std::string strace;       // "": read calls not counted
-    std::string scratch_dir;  // for strace's summaries
+    std::string strace;        // "": read calls not counted by strace
+    std::string read_counter;  // libkbatch_read_counter.so; "": not counted in process
+    std::string scratch_dir;   // for strace's summaries and the counters' pages
     int invokes = 25;
     int counted = 5;
     bool json = false;
 };
 
-// A runtime process and the scripted API it talks to.
+// A runtime process, the scripted API it talks to, and its read counter.
 struct RuntimeUnderTest {
     std::string name;
     ScriptedRuntimeApi api;
+    std::optional<ReadCounterFile> reads;
     std::optional<Child> process;
 };
 
@@ -80,8 +84,13 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
-void start(RuntimeUnderTest& runtime, ChildSpec spec) {
+void start(RuntimeUnderTest& runtime, ChildSpec spec, const Options& options) {
     spec.env.push_back("AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(runtime.api.port()));
+    if (!options.read_counter.empty()) {
+        runtime.reads.emplace(options.scratch_dir + "/reads-" + runtime.name + ".bin");
+        spec.env.push_back("LD_PRELOAD=" + options.read_counter);
+        spec.env.push_back("KBATCH_READ_COUNTER_FILE=" + runtime.reads->file());
+    }
     spec.capture_output = true;
     runtime.process.emplace(spec);
     if (!runtime.api.wait_for_next(1, 60s)) {
@@ -122,10 +131,10 @@ std::vector<std::pair<std::size_t, double>> logged_batches(Child& runtime) {
 
 // Read calls per invocation under strace, over `count` invocations; the runtime is left waiting
 // on its next GET /next, so the window holds every read of those invocations, the 202s included.
-void count_read_calls(RuntimeUnderTest& runtime, const std::string& event, const Options& options,
-                      int count, RuntimeFigures* figures) {
+void strace_read_calls(RuntimeUnderTest& runtime, const std::string& event, const Options& options,
+                       int count, RuntimeFigures* figures) {
     if (options.strace.empty()) {
-        figures->read_calls_note = "no strace on this machine";
+        figures->strace_note = "no strace on this machine";
         return;
     }
     try {
@@ -136,11 +145,36 @@ void count_read_calls(RuntimeUnderTest& runtime, const std::string& event, const
             invoke_ok(runtime, event);
         runtime.api.wait_for_next(seen + static_cast<std::size_t>(count), 10s);
         const std::uint64_t calls = read_family_total(strace.finish());
-        figures->read_calls = static_cast<double>(calls) / count;
+        figures->strace_read_calls = static_cast<double>(calls) / count;
     } catch (const std::runtime_error& error) {
-        figures->read_calls_note = error.what();
+        figures->strace_note = error.what();
     }
 }
+
+// The read calls of a runtime's timed invocations, counted in process and by syscr.
+class ReadWindow {
+  public:
+    explicit ReadWindow(RuntimeUnderTest& runtime)
+        : next_requests_(runtime.api.next_requests()),
+          syscr_(read_syscr(runtime.process->pid())),
+          calls_(runtime.reads ? std::optional(runtime.reads->total()) : std::nullopt) {}
+
+    // Closes the window once the runtime is back on GET /next after `invocations` more: its
+    // last reads (the 202 to its post) are in, and the read it waits in is counted as it begins.
+    void close(RuntimeUnderTest& runtime, int invocations, RuntimeFigures* figures) const {
+        runtime.api.wait_for_next(next_requests_ + static_cast<std::size_t>(invocations), 10s);
+        if (const auto syscr = read_syscr(runtime.process->pid()); syscr && syscr_)
+            figures->syscr = static_cast<double>(*syscr - *syscr_) / invocations;
+        if (calls_)
+            figures->read_calls =
+                static_cast<double>(runtime.reads->total() - *calls_) / invocations;
+    }
+
+  private:
+    std::size_t next_requests_;
+    std::optional<std::uint64_t> syscr_;
+    std::optional<std::uint64_t> calls_;
+};
 
 ShapeFigures measure_shape(const std::string& shape, const std::string& event,
                            RuntimeUnderTest& kbatch, RuntimeUnderTest& node, Contender& batch,
@@ -165,8 +199,8 @@ ShapeFigures measure_shape(const std::string& shape, const std::string& event,
     }
 
     const std::size_t batches_before = logged_batches(*kbatch.process).size();
-    const auto kbatch_syscr = read_syscr(kbatch.process->pid());
-    const auto node_syscr = read_syscr(node.process->pid());
+    const ReadWindow kbatch_reads(kbatch);
+    const ReadWindow node_reads(node);
     std::vector<double> plain_ms, plain_reads, batch_ms, kbatch_ms, kbatch_after, node_ms,
         node_after;
     for (int i = 0; i < options.invokes; ++i) {
@@ -182,15 +216,8 @@ ShapeFigures measure_shape(const std::string& shape, const std::string& event,
         node_ms.push_back(ms_between(theirs.write_started, theirs.response_received));
         node_after.push_back(ms_between(theirs.write_finished, theirs.response_received));
     }
-    const auto per_invocation = [&](const std::optional<std::uint64_t>& before,
-                                    Child& process) -> std::optional<double> {
-        const auto after = read_syscr(process.pid());
-        if (!before || !after)
-            return std::nullopt;
-        return static_cast<double>(*after - *before) / options.invokes;
-    };
-    figures.kbatch.syscr = per_invocation(kbatch_syscr, *kbatch.process);
-    figures.node.syscr = per_invocation(node_syscr, *node.process);
+    kbatch_reads.close(kbatch, options.invokes, &figures.kbatch);
+    node_reads.close(node, options.invokes, &figures.node);
     figures.plain_ms = median(plain_ms);
     figures.plain_reads = median(plain_reads);
     figures.batch_ms = median(batch_ms);
@@ -210,8 +237,8 @@ ShapeFigures measure_shape(const std::string& shape, const std::string& event,
     if (!logged.empty())
         figures.kbatch.logged_batch_ms = median(logged);
 
-    count_read_calls(kbatch, event, options, figures.counted, &figures.kbatch);
-    count_read_calls(node, event, options, figures.counted, &figures.node);
+    strace_read_calls(kbatch, event, options, figures.counted, &figures.kbatch);
+    strace_read_calls(node, event, options, figures.counted, &figures.node);
     return figures;
 }
 
@@ -255,16 +282,19 @@ int run(const Options& options) {
     const std::string shape_b = read_file(options.shape_b);
     const std::unique_ptr<Contender> batch = make_kbatch_contender(options.plugin);
 
-    RuntimeUnderTest kbatch{"kbatch-runtime", {}, {}};
+    RuntimeUnderTest kbatch{"kbatch-runtime", {}, {}, {}};
     start(kbatch,
-          {{options.runtime}, {"_HANDLER=" + options.plugin, "AWS_LAMBDA_LOG_LEVEL=INFO"}, {}});
-    RuntimeUnderTest node{"aws-lambda-ric", {}, {}};
-    start(node, {{options.node, options.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
-                  "handler.handler"},
-                 {"_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.handler_dir,
-                  "AWS_LAMBDA_FUNCTION_NAME=function", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-                  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
-                 options.handler_dir});
+          {{options.runtime}, {"_HANDLER=" + options.plugin, "AWS_LAMBDA_LOG_LEVEL=INFO"}, {}},
+          options);
+    RuntimeUnderTest node{"aws-lambda-ric", {}, {}, {}};
+    start(node,
+          {{options.node, options.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
+            "handler.handler"},
+           {"_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.handler_dir,
+            "AWS_LAMBDA_FUNCTION_NAME=function", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
+           options.handler_dir},
+          options);
 
     std::vector<ShapeFigures> shapes;
     for (const auto& [name, event] : {std::pair{"a", &shape_a}, std::pair{"b", &shape_b}}) {
@@ -303,6 +333,8 @@ int main(int argc, char** argv) {
     app.add_option("--shape-a", options.shape_a, "the shape (a) event")->required();
     app.add_option("--shape-b", options.shape_b, "the shape (b) event")->required();
     app.add_option("--strace", options.strace, "strace, to count read calls (none: not counted)");
+    app.add_option("--read-counter", options.read_counter,
+                   "libkbatch_read_counter.so, preloaded to count read calls while timed");
     app.add_option("--scratch-dir", options.scratch_dir, "where strace writes its summaries")
         ->required();
     app.add_option("--invokes", options.invokes, "timed invocations of each, per shape")

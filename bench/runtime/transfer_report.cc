@@ -31,20 +31,22 @@ std::optional<double> reads_per_64k(const ShapeFigures& shape, const RuntimeFigu
 }
 
 void print_runtime_row(const ShapeFigures& shape, const RuntimeFigures& runtime) {
-    fmt::print("  {:<44} {:>9.2f} {:>11} {:>11} {:>10}\n", runtime.name, runtime.median_ms,
+    fmt::print("  {:<44} {:>9.2f} {:>11} {:>11} {:>11} {:>10}\n", runtime.name, runtime.median_ms,
                optional_number(runtime.read_calls, "{:.0f}"),
                optional_number(bytes_per_read(shape, runtime), "{:.0f}"),
+               optional_number(runtime.strace_read_calls, "{:.0f}"),
                optional_number(runtime.syscr, "{:.1f}"));
 }
 
 void print_runtime_json(const ShapeFigures& shape, const RuntimeFigures& runtime) {
     fmt::print(R"({{"shape": "{}", "figure": "{}", "median_ms": {:.3f}, "after_write_ms": {:.3f}, )"
                R"("logged_batch_ms": {}, "read_calls_per_invocation": {}, "bytes_per_read": {}, )"
-               R"("syscr_per_invocation": {}}})"
+               R"("strace_read_calls_per_invocation": {}, "syscr_per_invocation": {}}})"
                "\n",
                shape.shape, runtime.name, runtime.median_ms, runtime.after_write_ms,
                json_number(runtime.logged_batch_ms), json_number(runtime.read_calls),
-               json_number(bytes_per_read(shape, runtime)), json_number(runtime.syscr));
+               json_number(bytes_per_read(shape, runtime)), json_number(runtime.strace_read_calls),
+               json_number(runtime.syscr));
 }
 
 }  // namespace
@@ -53,16 +55,16 @@ void print_transfer_table(const std::vector<ShapeFigures>& shapes) {
     for (const ShapeFigures& shape : shapes) {
         const double floor = shape.plain_ms + shape.batch_ms;
         fmt::print(
-            "shape ({}): {} bytes, {} records; medians of {} invocations taken in turns; read "
-            "calls counted over {} more under strace\n",
+            "shape ({}): {} bytes, {} records; medians of {} invocations taken in turns; reads "
+            "counted in process while timed, by strace over {} more, and by syscr\n",
             shape.shape, shape.bytes, shape.records, shape.invocations, shape.counted);
-        fmt::print("  {:<44} {:>9} {:>11} {:>11} {:>10}\n", "", "ms", "reads/inv", "bytes/read",
-                   "syscr/inv");
+        fmt::print("  {:<44} {:>9} {:>11} {:>11} {:>11} {:>10}\n", "", "ms", "reads/inv",
+                   "bytes/read", "strace/inv", "syscr/inv");
         fmt::print(
-            "  {:<44} {:>9.2f} {:>11.0f} {:>11.0f} {:>10}\n",
+            "  {:<44} {:>9.2f} {:>11.0f} {:>11.0f} {:>11} {:>10}\n",
             fmt::format("plain transfer (loopback, {} KiB reads)", shape.plain_read_size / 1024),
             shape.plain_ms, shape.plain_reads, static_cast<double>(shape.bytes) / shape.plain_reads,
-            "-");
+            "-", "-");
         fmt::print("  {:<44} {:>9.2f}\n", "batch in process (decode, plugin, response)",
                    shape.batch_ms);
         print_runtime_row(shape, shape.kbatch);
@@ -74,8 +76,8 @@ void print_transfer_table(const std::vector<ShapeFigures>& shapes) {
             "  kbatch-runtime: {:.2f} ms from the /next answer's last byte written; its own batch "
             "lines say {} ms\n",
             shape.kbatch.after_write_ms, optional_number(shape.kbatch.logged_batch_ms, "{:.2f}"));
-        if (!shape.kbatch.read_calls_note.empty())
-            fmt::print("  read calls not counted: {}\n", shape.kbatch.read_calls_note);
+        if (!shape.kbatch.strace_note.empty())
+            fmt::print("  strace did not count: {}\n", shape.kbatch.strace_note);
         fmt::print(
             "  kbatch-runtime / (plain + batch) {:.2f} (issue 19: at most 2); aws-lambda-ric / "
             "kbatch-runtime {:.2f} (at least 8); kbatch-runtime reads per 64 KiB of body {} (at "
