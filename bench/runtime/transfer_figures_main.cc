@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -165,9 +166,12 @@ class ReadWindow {
         runtime.api.wait_for_next(next_requests_ + static_cast<std::size_t>(invocations), 10s);
         if (const auto syscr = read_syscr(runtime.process->pid()); syscr && syscr_)
             figures->syscr = static_cast<double>(*syscr - *syscr_) / invocations;
-        if (calls_)
-            figures->read_calls =
-                static_cast<double>(runtime.reads->total() - *calls_) / invocations;
+        // Nothing counted means the counter was not loaded (a runtime cannot take an event
+        // without reading): no figure rather than a false zero.
+        if (const std::uint64_t calls = runtime.reads ? runtime.reads->total() : 0;
+            calls_ && calls > *calls_) {
+            figures->read_calls = static_cast<double>(calls - *calls_) / invocations;
+        }
     }
 
   private:
@@ -346,6 +350,12 @@ int main(int argc, char** argv) {
     app.add_flag("--json", options.json, "one JSON line per figure");
     CLI11_PARSE(app, argc, argv);
     try {
+        // Node runs in the handler's folder: every path it is given must mean the same there.
+        for (std::string* path : {&options.read_counter, &options.scratch_dir, &options.ric_dir,
+                                  &options.handler_dir}) {
+            if (!path->empty())
+                *path = std::filesystem::absolute(*path).string();
+        }
         return kbatch::bench::run(options);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "transfer-figures: %s\n", error.what());
