@@ -172,6 +172,24 @@ EventKey event_key(std::string_view key) {
     }
 }
 
+// A key's bit in the set of keys a record has given (EventWalker::walk_record).
+template <typename Key>
+constexpr unsigned bit_of(Key key) {
+    return 1u << static_cast<unsigned>(key);
+}
+
+// Whether `key` appears in its record for the first time, adding it to `seen`. Called with a
+// constant `key` in each case of the walk's switch, where it is a test and an or: one test before
+// the switch needs the key's number, which the switch otherwise never computes (each branch of
+// record_key() jumps straight to its case), and it cost the walk half again as many added
+// instructions.
+template <typename Key>
+[[gnu::always_inline]] inline bool first_time(unsigned& seen, Key key) {
+    const bool first = (seen & bit_of(key)) == 0;
+    seen |= bit_of(key);
+    return first;
+}
+
 // The text between the quotes of a string value, as it is in the event buffer (escapes not
 // resolved), or empty when the value cannot be a well-formed string (the caller then falls back
 // to simdjson, which reports the error). `value` must have been seen to start with a quote; it is
@@ -301,16 +319,12 @@ std::string_view raw_token(ondemand::document& doc) {
     return token;
 }
 
-// Reads a number as get_double() does, but tells a valid number that no double holds (SUCCESS
-// with `*out_of_range` set) from a malformed one (simdjson's error). `Value` is a value or a
-// document.
-template <typename Value>
-simdjson::error_code read_double(Value& value, double* out, bool* out_of_range) {
-    *out_of_range = false;
-    const simdjson::error_code error = value.get_double().get(*out);
-    if (error == simdjson::SUCCESS)
-        return error;
-    switch (judge_unread_number(raw_token(value), out)) {
+// read_double() for a number simdjson refused (`error`): as judge_unread_number() finds it.
+// Apart from read_double, which runs on every timestamp, so that it stays small enough to inline.
+[[gnu::noinline]] simdjson::error_code judge_refused_number(std::string_view token,
+                                                            simdjson::error_code error, double* out,
+                                                            bool* out_of_range) {
+    switch (judge_unread_number(token, out)) {
         case UnreadNumber::kZero:
             break;
         case UnreadNumber::kOutOfRange:
@@ -321,6 +335,19 @@ simdjson::error_code read_double(Value& value, double* out, bool* out_of_range) 
     }
     // simdjson leaves a number it refuses where it is; the walk skips it as an unread value.
     return simdjson::SUCCESS;
+}
+
+// Reads a number as get_double() does, but tells a valid number that no double holds (SUCCESS
+// with `*out_of_range` set) from a malformed one (simdjson's error). `Value` is a value or a
+// document.
+template <typename Value>
+[[gnu::always_inline]] inline simdjson::error_code read_double(Value& value, double* out,
+                                                               bool* out_of_range) {
+    *out_of_range = false;
+    const simdjson::error_code error = value.get_double().get(*out);
+    if (error == simdjson::SUCCESS) [[likely]]
+        return error;
+    return judge_refused_number(raw_token(value), error, out, out_of_range);
 }
 
 // Walks one parsed document and fills a DecodedBatch. Errors that make the event unusable return
@@ -428,7 +455,9 @@ class EventWalker {
     // the first value stays (it is not used, except for the sequence number). Keys the walk
     // does not read may repeat: their values are ignored anyway. (A second "Records" is a fault
     // of the event's structure and fails the invocation: walk_event.)
-    static void note_duplicate(std::string& defect, const Place& object, std::string_view key) {
+    [[gnu::cold, gnu::noinline]] static void note_duplicate(std::string& defect,
+                                                            const Place& object,
+                                                            std::string_view key) {
         note(defect, object, fmt::format("duplicate key {}", quote(key)));
     }
 
@@ -445,8 +474,8 @@ class EventWalker {
             return invalid_json(error, record_place);
         KinesisRecordFields fields;
         std::string defect;
-        unsigned seen = 0;          // a bit per RecordKey
-        unsigned seen_kinesis = 0;  // a bit per KinesisKey, over every kinesis object
+        unsigned seen = 0;          // bit_of() each RecordKey given
+        unsigned seen_kinesis = 0;  // bit_of() each KinesisKey given, in any kinesis object
         for (auto field_result : record) {
             if (auto error = field_result.error())
                 return invalid_json(error, record_place);
@@ -463,51 +492,56 @@ class EventWalker {
             }
             const Place place{index, "", key};
             ondemand::value& field_value = field.value();
-            const unsigned bit = 1u << static_cast<unsigned>(which);
-            if (which != RecordKey::kOther && (seen & bit) != 0) {
-                note_duplicate(defect, record_place, key);
-                // A second kinesis object is walked too: it must be an object, and if it gives
-                // the sequence number again, that one must agree (walk_kinesis).
-                if (which != RecordKey::kKinesis) {
-                    if (Status status = validate(field_value, place, 2); !status.is_ok())
-                        return status;
-                    continue;
-                }
-            }
-            seen |= bit;
-            std::string_view* target = nullptr;
+            std::string_view* target = nullptr;  // stays null for a key given again
             switch (which) {
                 case RecordKey::kKinesis: {
+                    // A second kinesis object is walked too: it must be an object, and if it
+                    // gives the sequence number again, that one must agree (walk_kinesis).
+                    if (!first_time(seen, RecordKey::kKinesis)) [[unlikely]]
+                        note_duplicate(defect, record_place, key);
                     Status status = walk_kinesis(field_value, index, fields, seen_kinesis, defect);
                     if (!status.is_ok())
                         return status;
                     continue;
                 }
                 case RecordKey::kEventId:
-                    target = &fields.event_id;
+                    if (first_time(seen, RecordKey::kEventId))
+                        target = &fields.event_id;
                     break;
                 case RecordKey::kEventName:
-                    target = &fields.event_name;
+                    if (first_time(seen, RecordKey::kEventName))
+                        target = &fields.event_name;
                     break;
                 case RecordKey::kEventSource:
-                    target = &fields.event_source;
+                    if (first_time(seen, RecordKey::kEventSource))
+                        target = &fields.event_source;
                     break;
                 case RecordKey::kEventSourceArn:
-                    target = &fields.event_source_arn;
+                    if (first_time(seen, RecordKey::kEventSourceArn))
+                        target = &fields.event_source_arn;
                     break;
                 case RecordKey::kEventVersion:
-                    target = &fields.event_version;
+                    if (first_time(seen, RecordKey::kEventVersion))
+                        target = &fields.event_version;
                     break;
                 case RecordKey::kInvokeIdentityArn:
-                    target = &fields.invoke_identity_arn;
+                    if (first_time(seen, RecordKey::kInvokeIdentityArn))
+                        target = &fields.invoke_identity_arn;
                     break;
                 case RecordKey::kAwsRegion:
-                    target = &fields.aws_region;
+                    if (first_time(seen, RecordKey::kAwsRegion))
+                        target = &fields.aws_region;
                     break;
                 case RecordKey::kOther:
                     if (Status status = validate(field_value, place, 2); !status.is_ok())
                         return status;
                     continue;  // unknown fields are ignored
+            }
+            if (target == nullptr) [[unlikely]] {
+                note_duplicate(defect, record_place, key);
+                if (Status status = validate(field_value, place, 2); !status.is_ok())
+                    return status;
+                continue;
             }
             if (read_plain_string(field_value, *target))
                 continue;
@@ -515,7 +549,7 @@ class EventWalker {
             if (!status.is_ok())
                 return status;
         }
-        if ((seen & (1u << static_cast<unsigned>(RecordKey::kKinesis))) == 0) {
+        if ((seen & bit_of(RecordKey::kKinesis)) == 0) {
             return invalid_event(fmt::format("Records[{}].kinesis: missing", index));
         }
         batch_.records.emplace_back(fields);
@@ -524,11 +558,11 @@ class EventWalker {
         return Status::ok();
     }
 
-    // Walks a record's kinesis object. `seen` has a bit per KinesisKey already read in this record
-    // (a record may have two kinesis objects, a defect, and then the second's keys repeat the
-    // first's).
+    // Walks a record's kinesis object. `seen_in_record` has the bit_of() each KinesisKey that the
+    // record has given already (a record may have two kinesis objects, a defect, and then the
+    // second's keys repeat the first's).
     Status walk_kinesis(ondemand::value& value, std::size_t index, KinesisRecordFields& fields,
-                        unsigned& seen, std::string& defect) {
+                        unsigned& seen_in_record, std::string& defect) {
         const Place kinesis_place{index, "", "kinesis"};
         ondemand::json_type type;
         if (auto error = value.type().get(type))
@@ -539,6 +573,7 @@ class EventWalker {
         ondemand::object kinesis;
         if (auto error = value.get_object().get(kinesis))
             return invalid_json(error, kinesis_place);
+        unsigned seen = seen_in_record;  // a local: the calls below cannot change it
         for (auto field_result : kinesis) {
             if (auto error = field_result.error())
                 return invalid_json(error, kinesis_place);
@@ -555,40 +590,51 @@ class EventWalker {
             }
             const Place place{index, "kinesis.", key};
             ondemand::value& field_value = field.value();
-            const unsigned bit = 1u << static_cast<unsigned>(which);
-            if (which != KinesisKey::kOther && (seen & bit) != 0) {
-                note_duplicate(defect, kinesis_place, key);
-                Status status =
-                    which == KinesisKey::kSequenceNumber
-                        ? check_repeated_sequence_number(field_value, place, fields, defect)
-                        : validate(field_value, place, 3);
-                if (!status.is_ok())
-                    return status;
-                continue;
-            }
-            seen |= bit;
             Status status = Status::ok();
             switch (which) {
                 case KinesisKey::kSequenceNumber:
-                    if (!read_plain_string(field_value, fields.sequence_number))
+                    if (!first_time(seen, KinesisKey::kSequenceNumber)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else if (!read_plain_string(field_value, fields.sequence_number)) {
                         status = read_string(field_value, place, &fields.sequence_number, defect);
+                    }
                     break;
                 case KinesisKey::kPartitionKey:
-                    if (!read_plain_string(field_value, fields.partition_key))
+                    if (!first_time(seen, KinesisKey::kPartitionKey)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else if (!read_plain_string(field_value, fields.partition_key)) {
                         status = read_string(field_value, place, &fields.partition_key, defect);
+                    }
                     break;
                 case KinesisKey::kData:
-                    status = read_data(field_value, place, &fields.data, defect);
+                    if (!first_time(seen, KinesisKey::kData)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else {
+                        status = read_data(field_value, place, &fields.data, defect);
+                    }
                     break;
                 case KinesisKey::kApproximateArrivalTimestamp:
-                    status = read_number(field_value, place, &fields.approximate_arrival, defect);
+                    if (!first_time(seen, KinesisKey::kApproximateArrivalTimestamp)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else {
+                        status =
+                            read_number(field_value, place, &fields.approximate_arrival, defect);
+                    }
                     break;
                 case KinesisKey::kEncryptionType:
-                    status = read_string(field_value, place, &fields.encryption_type, defect);
+                    if (!first_time(seen, KinesisKey::kEncryptionType)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else {
+                        status = read_string(field_value, place, &fields.encryption_type, defect);
+                    }
                     break;
                 case KinesisKey::kKinesisSchemaVersion:
-                    status =
-                        read_string(field_value, place, &fields.kinesis_schema_version, defect);
+                    if (!first_time(seen, KinesisKey::kKinesisSchemaVersion)) [[unlikely]] {
+                        status = repeated_kinesis_field(which, field_value, place, fields, defect);
+                    } else {
+                        status =
+                            read_string(field_value, place, &fields.kinesis_schema_version, defect);
+                    }
                     break;
                 case KinesisKey::kOther:
                     status = validate(field_value, place, 3);
@@ -597,9 +643,8 @@ class EventWalker {
             if (!status.is_ok())
                 return status;
         }
-        const auto has = [seen](KinesisKey key) {
-            return (seen & (1u << static_cast<unsigned>(key))) != 0;
-        };
+        seen_in_record = seen;
+        const auto has = [seen](KinesisKey key) { return (seen & bit_of(key)) != 0; };
         if (!has(KinesisKey::kSequenceNumber))
             note(defect, Place{index, "kinesis.", "sequenceNumber"}, "missing");
         if (!has(KinesisKey::kPartitionKey))
@@ -615,6 +660,19 @@ class EventWalker {
         return Status::ok();
     }
 
+    // A key of the kinesis object given again in the record (`place` names it): noted, and its
+    // value checked. Out of the walk's way: it runs on defective records only.
+    [[gnu::cold, gnu::noinline]] Status repeated_kinesis_field(KinesisKey which,
+                                                               ondemand::value& value,
+                                                               const Place& place,
+                                                               KinesisRecordFields& fields,
+                                                               std::string& defect) {
+        note_duplicate(defect, Place{place.index, "", "kinesis"}, place.key);
+        if (which == KinesisKey::kSequenceNumber)
+            return check_repeated_sequence_number(value, place, fields, defect);
+        return validate(value, place, 3);
+    }
+
     // A record gives its sequence number twice (the duplicate has been noted). The record fails,
     // and a failed record is reported by its sequence number, which Lambda checkpoints at.
     // When both say the same number (after unescaping) it is unambiguous and the record is
@@ -624,8 +682,10 @@ class EventWalker {
     // sequence number, and run_batch fails the invocation with Kbatch.UnidentifiableFailure:
     // Lambda retries the whole batch, as it would on an identifier it does not know. The same
     // holds for a sequence number that is null or not a string the second time.
-    Status check_repeated_sequence_number(ondemand::value& value, const Place& place,
-                                          KinesisRecordFields& fields, std::string& defect) {
+    [[gnu::cold, gnu::noinline]] Status check_repeated_sequence_number(ondemand::value& value,
+                                                                       const Place& place,
+                                                                       KinesisRecordFields& fields,
+                                                                       std::string& defect) {
         // A value that is not a string leaves `again` empty, which no usable number equals (and
         // a defect of its type is not noted: the duplicate, noted first, is the record's).
         std::string_view again;
