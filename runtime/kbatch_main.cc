@@ -4,6 +4,7 @@
 #include <kbatch/abi.hpp>
 
 #include "cpu_support.h"
+#include "event_command.h"
 #include "exit_codes.h"
 #include "invoke_command.h"
 #include "kbatch_version.h"
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
     CLI::App* invoke = kbatch::add_invoke_command(app, invoke_options);
     kbatch::ServeOptions serve_options;
     CLI::App* serve = kbatch::add_serve_command(app, serve_options);
+    kbatch::EventOptions event_options;
+    CLI::App* event = kbatch::add_event_command(app, event_options);
 
     try {
         app.parse(argc, argv);
@@ -34,5 +37,7 @@ int main(int argc, char** argv) {
         return kbatch::run_invoke(invoke_options);
     if (serve->parsed())
         return kbatch::run_serve(serve_options);
+    if (event->parsed())
+        return kbatch::run_event(event_options);
     return kbatch::kExitUsage;
 }

@@ -145,6 +145,44 @@ TEST_CASE("--config @FILE reads the configuration from a file; a broken one says
                        2, {"--config: invalid JSON at line 1, column 9: "});
 }
 
+TEST_CASE("kbatch event kinesis writes a valid event in Lambda's form, the same for a seed") {
+    const CommandResult first =
+        kbatch::test::run_kbatch({"event", "kinesis", "--records", "7", "--seed", "3"});
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.out ==
+          kbatch::test::run_kbatch({"event", "kinesis", "--records", "7", "--seed", "3"}).out);
+    CHECK(first.out !=
+          kbatch::test::run_kbatch({"event", "kinesis", "--records", "7", "--seed", "4"}).out);
+
+    // Every record reaches a plugin, in increasing sequence order, through the fast path.
+    const CommandResult invoked =
+        kbatch::test::run_kbatch({"invoke", "--data-file", "-", "--log-level", "DEBUG", "--plugin",
+                                  kbatch::test::stub_path("always_fails").string()},
+                                 first.out);
+    require_processed(invoked);
+    const std::vector<std::string> failed = kbatch::test::item_identifiers(invoked.out);
+    REQUIRE(failed.size() == 7);
+    for (std::size_t i = 0; i + 1 < failed.size(); ++i) {
+        CHECK(failed[i].size() == 56);
+        CHECK(failed[i] < failed[i + 1]);  // same length: text order is number order
+    }
+    CHECK_THAT(invoked.err, Catch::Contains("decode: fast path"));
+    // Each record's data is a JSON object, so json-checking plugins have something to read.
+    const nlohmann::json event = nlohmann::json::parse(first.out);
+    for (const nlohmann::json& record : event["Records"]) {
+        const auto data =
+            kbatch::test::reference_base64_decode(record["kinesis"]["data"].get<std::string>());
+        REQUIRE(data);
+        CHECK(nlohmann::json::parse(*data).contains("id"));
+    }
+
+    require_usage_error(kbatch::test::run_kbatch({"event", "kinesis", "--records", "0"}),
+                        "--records");
+    require_usage_error(kbatch::test::run_kbatch({"event", "kinesis", "--records", "10001"}),
+                        "--records");
+    require_usage_error(kbatch::test::run_kbatch({"event", "carrier-pigeon"}), "kinesis");
+}
+
 TEST_CASE("kbatch --version and kbatch-runtime --version print the project's version") {
     const CommandResult kbatch_version = kbatch::test::run_kbatch({"--version"});
     CHECK(kbatch_version.exit_code == 0);
