@@ -1,6 +1,7 @@
 // kbatch serve: reads HTTP/1.1 requests off one connection, bodies in large reads.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
