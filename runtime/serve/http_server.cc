@@ -270,8 +270,11 @@ void HttpServer::refuse(tcp::socket& socket) {
         "close\r\n\r\n{}",
         body.size(), body);
     const int fd = socket.native_handle();
+    // Bounded: a client that keeps sending is not waited for.
     char discard[4096];
-    while (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) > 0) {
+    for (int reads = 0; reads < 16; ++reads) {
+        if (::recv(fd, discard, sizeof discard, MSG_DONTWAIT) <= 0)
+            break;
     }
     [[maybe_unused]] const ssize_t sent =
         ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);

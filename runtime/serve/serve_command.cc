@@ -95,6 +95,12 @@ std::optional<fs::path> locate_plugin(const std::vector<std::string>& environmen
     return file;
 }
 
+// `text` as one shell word: quoted when it has characters a shell would expand ("[::1]" is a
+// glob pattern, and zsh refuses one that matches no file).
+std::string shell_word(const std::string& text) {
+    return text.find_first_of("[]*?") == std::string::npos ? text : "'" + text + "'";
+}
+
 void print_banner(const ServeOptions& options, const std::string& address,
                   const std::string& runtime) {
     const std::string url = "http://" + address;
@@ -111,11 +117,10 @@ void print_banner(const ServeOptions& options, const std::string& address,
                    options.watch ? ", reloaded when the plugin changes" : "");
     }
     fmt::print(stderr, "  invoke it with:\n");
-    fmt::print(stderr,
-               "    curl -sS {}/2015-03-31/functions/function/invocations --data-binary "
-               "@events/example.json\n",
-               url);
-    fmt::print(stderr, "    kbatch invoke --endpoint {} --data-file events/example.json\n", url);
+    fmt::print(stderr, "    curl -sS {} --data-binary @events/example.json\n",
+               shell_word(url + "/2015-03-31/functions/function/invocations"));
+    fmt::print(stderr, "    kbatch invoke --endpoint {} --data-file events/example.json\n",
+               shell_word(url));
     std::fflush(stderr);
 }
 
