@@ -6,6 +6,14 @@
 // also reads the version a plugin exports and refuses a mismatch before calling anything in it.
 #pragma once
 
+// Every SDK header includes this one before any code of its own, so a plugin compiled in an
+// older mode gets this line as its first error, naming the fix, rather than a page of errors from
+// inside record.hpp (std::span) and the rest. (GCC and Clang report C++20 as 202002L; an early
+// -std=c++2a reports less than that but more than C++17's 201703L, and is let through.)
+#if __cplusplus <= 201703L
+#error "kbatch plugins need C++20 (-std=c++20)"
+#endif
+
 #include <cstdint>
 
 /// The plugin ABI version this SDK describes.
