@@ -1,7 +1,10 @@
-# cmake -DMANIFEST=file -DSTAGING=dir -DOUTPUT=file.zip [-DSTRIP=program] -P kbatch_zip.cmake
+# cmake -DMANIFEST=file -DSTAGING=dir -DOUTPUT=file.zip [-DSTRIP=program] [-DBASE_ZIP=zip]
+#       -P kbatch_zip.cmake
 #
 # Lays out the files that MANIFEST names in STAGING (emptied first) and zips them into OUTPUT:
-# the one way every kbatch package (layer, function, standalone) is made.
+# the one way every kbatch package (layer, function, standalone) is made. With BASE_ZIP, STAGING
+# starts as that zip's contents and MANIFEST adds to them (a plugin's standalone zip: the kbatch
+# runtime tree plus the plugin); a manifest entry may not replace a file of the base.
 #
 # MANIFEST has one file a line: "<path in the zip>\t<file>[\tstrip]".
 # - A symbolic link is resolved: the zip holds the file itself under the manifest's name (for a
@@ -22,8 +25,28 @@ endforeach()
 
 file(REMOVE_RECURSE ${STAGING})
 file(MAKE_DIRECTORY ${STAGING})
-file(STRINGS ${MANIFEST} lines)
 set(entries)
+if(NOT "${BASE_ZIP}" STREQUAL "")
+  if(NOT EXISTS ${BASE_ZIP})
+    message(FATAL_ERROR "kbatch_zip.cmake: the base zip ${BASE_ZIP} does not exist")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E tar xf ${BASE_ZIP} WORKING_DIRECTORY ${STAGING}
+                  RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "kbatch_zip.cmake: could not unpack ${BASE_ZIP}")
+  endif()
+  file(GLOB_RECURSE entries RELATIVE ${STAGING} LIST_DIRECTORIES false ${STAGING}/*)
+  # Set the modes again rather than rely on the unpacker to restore them.
+  foreach(entry IN LISTS entries)
+    file(CHMOD ${STAGING}/${entry} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ
+         GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  endforeach()
+endif()
+file(STRINGS ${MANIFEST} lines)
+set(sources "${MANIFEST}")
+if(NOT "${BASE_ZIP}" STREQUAL "")
+  set(sources "${BASE_ZIP} and ${MANIFEST}")
+endif()
 foreach(line IN LISTS lines)
   if(line STREQUAL "")
     continue()
@@ -39,7 +62,7 @@ foreach(line IN LISTS lines)
     message(FATAL_ERROR "kbatch_zip.cmake: ${entry}: ${source} does not exist")
   endif()
   if(entry IN_LIST entries)
-    message(FATAL_ERROR "kbatch_zip.cmake: ${entry} is named twice in ${MANIFEST}")
+    message(FATAL_ERROR "kbatch_zip.cmake: ${entry} is named twice in ${sources}")
   endif()
   list(APPEND entries ${entry})
 
