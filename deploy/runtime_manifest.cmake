@@ -1,4 +1,5 @@
-# cmake -DBASE=file -DBOOTSTRAP_IN=file -DWORK_DIR=dir -DOUTPUT=file -P runtime_manifest.cmake
+# cmake -DBASE=file -DBOOTSTRAP_IN=file -DWORK_DIR=dir -DVERSION=x.y.z -DOUTPUT=file
+#       -P runtime_manifest.cmake
 #
 # Completes the manifest of the kbatch runtime tree (the layer's and the standalone zip's
 # contents; see cmake/kbatch_zip.cmake for the format). BASE names the host (bin/...) and the
@@ -7,11 +8,13 @@
 #   lib/kbatch/system: libc, libm, libstdc++, libgcc_s and the rest, and the loader itself
 #   (named by libc). They are used together, so the host runs on any glibc-based Lambda image,
 #   whatever glibc the image has;
-# - bootstrap, made from BOOTSTRAP_IN with the loader's name.
+# - bootstrap, made from BOOTSTRAP_IN with the loader's name;
+# - kbatch-version, one line with VERSION: what `cat /opt/kbatch-version` tells of a function's
+#   layer. Named for kbatch, because every layer of a function unpacks into the same /opt.
 # Run at build time: the files must exist to be read.
 cmake_minimum_required(VERSION 3.25)
 
-foreach(required BASE BOOTSTRAP_IN WORK_DIR OUTPUT)
+foreach(required BASE BOOTSTRAP_IN WORK_DIR VERSION OUTPUT)
   if("${${required}}" STREQUAL "")
     message(FATAL_ERROR "runtime_manifest.cmake: -D${required}=... is required")
   endif()
@@ -65,4 +68,6 @@ endif()
 
 configure_file(${BOOTSTRAP_IN} ${WORK_DIR}/bootstrap @ONLY)
 string(APPEND manifest "bootstrap\t${WORK_DIR}/bootstrap\n")
+file(WRITE ${WORK_DIR}/kbatch-version "${VERSION}\n")
+string(APPEND manifest "kbatch-version\t${WORK_DIR}/kbatch-version\n")
 file(WRITE ${OUTPUT} "${manifest}")

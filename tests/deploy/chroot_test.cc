@@ -121,6 +121,24 @@ TEST_CASE("standalone zip in /var/task, no layer: the same answers") {
     }
 }
 
+TEST_CASE("a plugin's standalone zip in /var/task, no layer: its plugin and library answer") {
+    if (!can_run_in_empty_root())
+        return;
+    EmptyRoot root;
+    root.unpack(library_standalone_zip(), "var/task");
+    root.add_shell();
+
+    const FunctionRun run =
+        invoke_in_root(root,
+                       {.bootstrap = "/var/task/bootstrap",
+                        .handler = "deploy_greeting_plugin",
+                        .plugin_config = "{}"},
+                       {kt::event_json({{"1", "hello from lib/"}, {"2", "hello from elsewhere"}})});
+    INFO("runtime log:\n" << run.log);
+    CHECK(kbatch::test::item_identifiers(run.responses.at(0)) == Strings{"2"});
+    CHECK(loaded_plugin(run, "/var/task/libdeploy_greeting_plugin.so"));
+}
+
 TEST_CASE("a function's own library in /var/task/lib is found, whatever the loader's path") {
     if (!can_run_in_empty_root())
         return;

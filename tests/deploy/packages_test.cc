@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "deploy_paths.h"
+#include "elf_sections.h"
 #include "empty_root.h"
 #include "test_support.h"
 
@@ -25,6 +26,7 @@ using Strings = std::vector<std::string>;
 const Strings kRuntimeFiles = {
     "bin/kbatch-runtime",
     "bootstrap",
+    "kbatch-version",
     "lib/kbatch/plugins/libjson_check.so",
     "lib/kbatch/plugins/librandom_failure.so",
 };
@@ -50,8 +52,9 @@ void report_size(const fs::path& zip, const fs::path& unpacked) {
               << std::endl;
 }
 
-// The runtime tree (layer or standalone), checked file by file.
-void check_runtime_tree(const EmptyRoot& root, const std::string& dir) {
+// The runtime tree (layer or standalone), checked file by file; `extra` are the files a plugin's
+// standalone zip adds to it.
+void check_runtime_tree(const EmptyRoot& root, const std::string& dir, const Strings& extra = {}) {
     Strings files;
     for (const std::string& file : root.files()) {
         if (file.starts_with(dir + "/"))
@@ -66,13 +69,27 @@ void check_runtime_tree(const EmptyRoot& root, const std::string& dir) {
         INFO(file);
         // Nothing else, and nothing in lib/ itself: Lambda puts /opt/lib on every process's
         // LD_LIBRARY_PATH, and another glibc there would break the image's own programs.
-        CHECK((contains(kRuntimeFiles, file) || file.starts_with("lib/kbatch/system/")));
+        CHECK((contains(kRuntimeFiles, file) || file.starts_with("lib/kbatch/system/") ||
+               contains(extra, file)));
         // Lambda's user owns none of it: readable and executable by all.
         const fs::perms perms = fs::status(root.path() / dir / file).permissions();
         CHECK((perms & fs::perms::others_read) != fs::perms::none);
         CHECK((perms & fs::perms::others_exec) != fs::perms::none);
     }
     CHECK(kbatch::test::read_file(root.path() / dir / "bootstrap").starts_with("#!/bin/sh\n"));
+    // Which kbatch a deployed function runs: `cat /opt/kbatch-version`.
+    CHECK(kbatch::test::read_file(root.path() / dir / "kbatch-version") == kbatch_version() + "\n");
+    for (const std::string& file : extra)
+        CHECK(contains(files, file));
+}
+
+// What a stripped file lacks: debug information and the local symbol table (the dynamic
+// symbols, which dlopen and the host need, are in .dynsym and stay).
+void check_stripped(const fs::path& file) {
+    INFO(file.string());
+    CHECK_FALSE(has_elf_section(file, ".debug_info"));
+    CHECK_FALSE(has_elf_section(file, ".symtab"));
+    CHECK(has_elf_section(file, ".dynsym"));
 }
 
 // Runs the layer's own loader in list mode over `object`, with only the layer's library folder
@@ -139,6 +156,34 @@ TEST_CASE("a function zip carries the plugin's own libraries in lib/, under thei
     root.unpack(library_function_zip(), "var/task");
     CHECK(root.files() ==
           Strings{"var/task/lib/libdeploy_greeting.so.1", "var/task/libdeploy_greeting_plugin.so"});
+}
+
+TEST_CASE("the zips' names carry kbatch's version and Lambda's architecture") {
+    const std::string suffix = "-" + kbatch_version() + "-" + lambda_arch() + ".zip";
+    CHECK(layer_zip().filename().string() == "kbatch-layer" + suffix);
+    CHECK(standalone_zip().filename().string() == "kbatch-standalone" + suffix);
+}
+
+TEST_CASE("a plugin's zips hold it and its libraries stripped, and the build keeps them whole") {
+    EmptyRoot root;
+    root.unpack(library_function_zip(), "var/task");
+    const fs::path packaged = root.path() / "var/task/libdeploy_greeting_plugin.so";
+    check_stripped(packaged);
+    check_stripped(root.path() / "var/task/lib/libdeploy_greeting.so.1");
+    // The build folder's copy keeps its symbols, to debug with.
+    CHECK(has_elf_section(library_plugin(), ".symtab"));
+    std::cout << "libdeploy_greeting_plugin.so: " << fs::file_size(library_plugin())
+              << " bytes built, " << fs::file_size(packaged) << " bytes packaged" << std::endl;
+    CHECK(fs::file_size(packaged) < fs::file_size(library_plugin()));
+}
+
+TEST_CASE("a plugin's standalone zip is the runtime tree with the plugin at its root") {
+    EmptyRoot root;
+    root.unpack(library_standalone_zip(), "var/task");
+    check_runtime_tree(root, "var/task",
+                       {"libdeploy_greeting_plugin.so", "lib/libdeploy_greeting.so.1"});
+    check_stripped(root.path() / "var/task/libdeploy_greeting_plugin.so");
+    report_size(library_standalone_zip(), root.path() / "var/task");
 }
 
 }  // namespace kbatch::deploy_test

@@ -19,11 +19,29 @@ fs::path function_zip() {
 fs::path library_function_zip() {
     return KBATCH_DEPLOY_LIBRARY_FUNCTION_ZIP;
 }
+fs::path library_standalone_zip() {
+    return KBATCH_DEPLOY_LIBRARY_STANDALONE_ZIP;
+}
+fs::path library_plugin() {
+    return KBATCH_DEPLOY_LIBRARY_PLUGIN;
+}
 fs::path template_file() {
     return KBATCH_DEPLOY_TEMPLATE;
 }
 fs::path plugin_source() {
     return KBATCH_DEPLOY_PLUGIN_SOURCE;
+}
+fs::path readme_project() {
+    return KBATCH_DEPLOY_README_PROJECT;
+}
+fs::path sdk_include() {
+    return KBATCH_DEPLOY_SDK_INCLUDE;
+}
+std::string kbatch_version() {
+    return KBATCH_DEPLOY_VERSION;
+}
+std::string lambda_arch() {
+    return KBATCH_DEPLOY_ARCH;
 }
 fs::path build_dir() {
     return KBATCH_DEPLOY_BUILD_DIR;

@@ -7,15 +7,23 @@
 
 namespace kbatch::deploy_test {
 
-std::filesystem::path layer_zip();       // kbatch-layer-<arch>.zip
-std::filesystem::path standalone_zip();  // kbatch-standalone-<arch>.zip
+std::filesystem::path layer_zip();       // kbatch-layer-<version>-<arch>.zip
+std::filesystem::path standalone_zip();  // kbatch-standalone-<version>-<arch>.zip
 std::filesystem::path function_zip();    // json_check-function.zip
 // deploy_greeting_plugin-function.zip: a plugin and, in lib/, its own shared library.
 std::filesystem::path library_function_zip();
-std::filesystem::path template_file();  // deploy/template.yaml
-std::filesystem::path plugin_source();  // plugins/json_check, the model plugin's folder
-std::filesystem::path build_dir();      // this build (to install from)
-std::filesystem::path busybox();        // empty when none was found at configure time
+// deploy_greeting_plugin-standalone.zip: the same with the runtime tree (no layer).
+std::filesystem::path library_standalone_zip();
+// libdeploy_greeting_plugin.so as built (with this build's debug information, if any).
+std::filesystem::path library_plugin();
+std::filesystem::path template_file();   // the SAM template, configured (template.yaml)
+std::filesystem::path plugin_source();   // plugins/json_check, the model plugin's folder
+std::filesystem::path readme_project();  // fixtures/readme_plugin: the README's plugin project
+std::filesystem::path sdk_include();     // core/include, the SDK headers in the source tree
+std::string kbatch_version();            // project()'s version, as in the zips' names
+std::string lambda_arch();               // x86_64 or arm64
+std::filesystem::path build_dir();       // this build (to install from)
+std::filesystem::path busybox();         // empty when none was found at configure time
 
 // The toolchain this build uses, for configuring the out-of-tree project the same way.
 std::string cmake_command();
