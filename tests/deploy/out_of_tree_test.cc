@@ -71,6 +71,9 @@ TEST_CASE("a plugin project built against the installed SDK runs locally and in 
     // The SAM template, beside the layer zip its default names.
     CHECK(kbatch::test::read_file(prefix / "share/kbatch/template.yaml") ==
           kbatch::test::read_file(template_file()));
+    // The sample events, for a project that has no copy of this repository.
+    CHECK(kbatch::test::read_file(prefix / "share/kbatch/events/example.json") ==
+          kbatch::test::read_file(kbatch::test::events_dir() / "example.json"));
 
     // Only the project's own files travel: what a team would copy.
     fs::create_directories(source);
