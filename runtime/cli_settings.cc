@@ -53,7 +53,7 @@ std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::s
         const std::string path(text.substr(1));
         origin = fmt::format("--config @{}", path);
         std::string error;
-        if (!read_whole_file(path, &file_contents, &error, kMaxConfigBytes, "the configuration"))
+        if (!read_whole_file(path, &file_contents, &error, kMaxConfigBytes))
             return CliSettingError{kExitUsage, fmt::format("{}: {}", origin, error)};
         text = file_contents;
     }

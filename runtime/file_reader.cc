@@ -11,7 +11,7 @@
 namespace kbatch {
 
 bool read_whole_file(const std::string& path, std::string* contents, std::string* error,
-                     std::size_t limit, std::string_view what) {
+                     std::size_t limit, bool* too_large) {
     const bool use_stdin = path == "-";
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(
         use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
@@ -22,6 +22,8 @@ bool read_whole_file(const std::string& path, std::string* contents, std::string
         *error = fmt::format("cannot open {}: {}", name, std::strerror(errno));
         return false;
     }
+    if (too_large != nullptr)
+        *too_large = false;
     contents->clear();
     char chunk[64 * 1024];
     // One byte past the limit tells "exactly at the limit" from "over it".
@@ -38,8 +40,10 @@ bool read_whole_file(const std::string& path, std::string* contents, std::string
         return false;
     }
     if (contents->size() > limit) {
-        *error = fmt::format("{}: {} is larger than {} bytes", name, what, limit);
+        *error = fmt::format("{}: the file is larger than {} bytes", name, limit);
         contents->clear();
+        if (too_large != nullptr)
+            *too_large = true;
         return false;
     }
     return true;

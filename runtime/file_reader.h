@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <limits>
 #include <string>
-#include <string_view>
 
 namespace kbatch {
 
@@ -12,9 +11,9 @@ namespace kbatch {
 /// refuses input longer than `limit` bytes: it stops after reading one byte more than the limit,
 /// so memory stays bounded whatever the input (/dev/zero, an endless pipe). Returns false with a
 /// one-line reason in `error` ("cannot open x.json: No such file or directory", "x.json: the
-/// event is larger than 6291456 bytes", where "the event" is `what`).
+/// file is larger than 6291456 bytes"); `too_large`, when given, tells the second kind apart.
 bool read_whole_file(const std::string& path, std::string* contents, std::string* error,
                      std::size_t limit = std::numeric_limits<std::size_t>::max(),
-                     std::string_view what = "the file");
+                     bool* too_large = nullptr);
 
 }  // namespace kbatch

@@ -139,8 +139,16 @@ int run_invoke(const InvokeOptions& options) {
     std::string event;
     std::string read_error;
     // Lambda never delivers more; reading stops one byte past it, so /dev/zero or an endless pipe
-    // cannot grow the process.
-    if (!read_whole_file(options.data_file, &event, &read_error, kMaxEventBytes, "the event")) {
+    // cannot grow the process. Too large is an invalid event, said as every path says it.
+    bool too_large = false;
+    if (!read_whole_file(options.data_file, &event, &read_error, kMaxEventBytes, &too_large)) {
+        if (too_large) {
+            const Status invalid =
+                Status::error(ErrorKind::kInvalidEvent,
+                              fmt::format("the event is over Lambda's invocation limit of {} bytes",
+                                          kMaxEventBytes));
+            read_error = fmt::format("{}: {}", options.data_file, invalid.to_string());
+        }
         print_error(read_error);
         return kExitFailure;
     }

@@ -25,7 +25,9 @@ TEST_CASE("kbatch invoke stops reading an endless file at Lambda's limit and say
     CHECK(result.signal == 0);
     CHECK(result.exit_code == 1);
     CHECK(result.out.empty());
-    CHECK_THAT(result.err, Catch::Contains("/dev/zero: the event is larger than 6291456 bytes"));
+    CHECK_THAT(result.err,
+               Catch::Contains("/dev/zero: Kbatch.InvalidEvent: the event is over Lambda's "
+                               "invocation limit of 6291456 bytes"));
 }
 
 TEST_CASE("kbatch invoke takes standard input up to the limit, and refuses one byte more") {
@@ -43,7 +45,8 @@ TEST_CASE("kbatch invoke takes standard input up to the limit, and refuses one b
     const CommandResult over = kbatch::test::run_kbatch(args, event);
     CHECK(over.exit_code == 1);
     CHECK(over.out.empty());
-    CHECK_THAT(over.err, Catch::Contains("standard input: the event is larger than 6291456 bytes"));
+    CHECK_THAT(over.err, Catch::Contains("-: Kbatch.InvalidEvent: the event is over Lambda's "
+                                         "invocation limit of 6291456 bytes"));
 }
 
 TEST_CASE("a plugin's output to stdout goes to stderr; the response stays alone on stdout") {

@@ -121,7 +121,7 @@ TEST_CASE("kbatch invoke --data-file - reads the event from standard input") {
     require_error_line(empty, 1, {"Kbatch.InvalidEvent"});
 }
 
-TEST_CASE("--config @FILE reads the configuration from a file; a broken one says where") {
+TEST_CASE("kbatch invoke --config @FILE reads a file; a broken configuration says where") {
     const kbatch::test::TempDir dir;
     const fs::path good = dir.path() / "config.json";
     kbatch::test::write_file(good, "{\n  \"failure_rate\": 1\n}\n");

@@ -112,9 +112,10 @@ void require_defect_on_record_1(const std::string& event, std::string_view reaso
 
 TEST_CASE("text that is not JSON is an invalid event") {
     const std::string record = minimal_record("1");
-    require_invalid_json("", "invalid JSON");
-    require_invalid_json("   \n", "invalid JSON");
-    require_invalid_json("\xEF\xBB\xBF", "invalid JSON");
+    // Nothing but whitespace (or a byte-order mark): what curl sends for a file it could not read.
+    require_invalid_json("", "the event is empty: the request body is empty");
+    require_invalid_json("   \n", "the event is empty: the request body is empty");
+    require_invalid_json("\xEF\xBB\xBF", "the event is empty: the request body is empty");
     require_invalid_json(R"({"Records":[)" + record + ",]}", "invalid JSON in Records[1]");
     require_invalid_json(R"({"Records":[{"kinesis":{"sequenceNumber":"1" "data":""}}]})",
                          "invalid JSON");

@@ -1055,6 +1055,13 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
     batch_.records.clear();
     batch_.defects.clear();
 
+    // Said plainly: `curl --data-binary @missing.json` sends an empty body without a word, and
+    // simdjson's "Empty: no JSON found" does not point at that.
+    if (std::string_view(data, size).find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        return Status::error(ErrorKind::kInvalidEvent,
+                             "the event is empty: the request body is empty (was the file that "
+                             "should have been sent there?)");
+    }
     ondemand::document doc;
     if (auto error = parser_->parser.iterate(data, size, capacity).get(doc)) {
         return Status::error(ErrorKind::kInvalidEvent,

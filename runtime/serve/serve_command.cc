@@ -95,10 +95,15 @@ std::optional<fs::path> locate_plugin(const std::vector<std::string>& environmen
     return file;
 }
 
-// `text` as one shell word: quoted when it has characters a shell would expand ("[::1]" is a
-// glob pattern, and zsh refuses one that matches no file).
+// `text` as one shell word: quoted when it has characters a shell would expand or split on
+// ("[::1]" is a glob pattern, and zsh refuses one that matches no file; a path may hold spaces).
 std::string shell_word(const std::string& text) {
-    return text.find_first_of("[]*?") == std::string::npos ? text : "'" + text + "'";
+    if (text.find_first_of("[]*? '\"$\\`&;|<>()") == std::string::npos)
+        return text;
+    std::string quoted = "'";
+    for (const char c : text)
+        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
 }
 
 void print_banner(const ServeOptions& options, const std::string& address,
@@ -116,25 +121,30 @@ void print_banner(const ServeOptions& options, const std::string& address,
         fmt::print(stderr, "  runtime: {} (plugin {}){}\n", runtime, options.plugin,
                    options.watch ? ", reloaded when the plugin changes" : "");
     }
+    // Lines that work wherever they are pasted: the event comes from `kbatch event`, not from a
+    // file of this repository, and kbatch is named by its path, in or out of PATH.
+    const std::string kbatch = shell_word((executable_dir() / "kbatch").string());
     fmt::print(stderr, "  invoke it with:\n");
-    fmt::print(stderr, "    curl -sS {} --data-binary @events/example.json\n",
+    fmt::print(stderr, "    {} event kinesis | curl -sS {} --data-binary @-\n", kbatch,
                shell_word(url + "/2015-03-31/functions/function/invocations"));
-    fmt::print(stderr, "    kbatch invoke --endpoint {} --data-file events/example.json\n",
-               shell_word(url));
+    fmt::print(stderr, "    {} event kinesis | {} invoke --endpoint {} --data-file -\n", kbatch,
+               kbatch, shell_word(url));
     std::fflush(stderr);
 }
 
 // How the runtime is started: Lambda's environment for it, and the watch of its plugin.
 serve::SupervisorOptions runtime_supervision(const ServeOptions& options, const fs::path& runtime,
-                                             const std::string& address,
-                                             const std::string& region) {
+                                             const std::string& address, const std::string& region,
+                                             const nlohmann::json& config) {
     serve::RuntimeEnvironmentSettings settings;
     settings.runtime_api = address;
     // A path is made absolute so that it means the same whatever the runtime's directory.
     settings.handler = options.plugin.find('/') == std::string::npos
                            ? options.plugin
                            : fs::absolute(options.plugin).string();
-    settings.plugin_config = options.config;
+    // As read above: `--config @FILE` reaches the runtime as the file's JSON, not its name.
+    if (options.config)
+        settings.plugin_config = config.dump();
     settings.failure_mode = options.failure_mode;
     for (const std::string& dir : options.plugin_dirs) {
         settings.plugin_dirs.push_back(fs::absolute(dir).string());
@@ -273,7 +283,7 @@ int run_serve(const ServeOptions& options) {
     std::unique_ptr<serve::RuntimeSupervisor> supervisor;
     if (!options.no_spawn) {
         serve::SupervisorOptions supervisor_options =
-            runtime_supervision(options, runtime, address, region);
+            runtime_supervision(options, runtime, address, region, config);
         if (supervisor_options.watch) {
             logger.info(fmt::format("watching {}", supervisor_options.watch->description()));
         }

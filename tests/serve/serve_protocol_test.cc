@@ -45,11 +45,11 @@ TEST_CASE("serve prints its address and the lines that invoke it", "[serve][prot
     ServeProcess serve({"--no-spawn"});
     const std::string log = serve.log();
     const std::string url = "http://127.0.0.1:" + std::to_string(serve.port());
-    CHECK_THAT(log, Catch::Contains("curl -sS " + url +
-                                    "/2015-03-31/functions/function/invocations --data-binary "
-                                    "@events/example.json"));
-    CHECK_THAT(log, Catch::Contains("kbatch invoke --endpoint " + url +
-                                    " --data-file events/example.json"));
+    // Lines that work anywhere: the event comes from `kbatch event`, kbatch is named by its path.
+    CHECK_THAT(log, Catch::Contains(kbatch_exe() + " event kinesis | curl -sS " + url +
+                                    "/2015-03-31/functions/function/invocations --data-binary @-"));
+    CHECK_THAT(log, Catch::Contains(kbatch_exe() + " event kinesis | " + kbatch_exe() +
+                                    " invoke --endpoint " + url + " --data-file -"));
     CHECK_THAT(log,
                Catch::Contains("AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(serve.port())));
     CHECK(serve.stop() == 0);

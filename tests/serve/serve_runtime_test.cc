@@ -117,6 +117,19 @@ TEST_CASE("serve with kbatch-runtime answers as the in-process invoke does with 
     }
     CHECK(serve.runtime_pids().size() == 1);
     CHECK(serve.stop() == 0);
+
+    // The same configuration from a file: the runtime gets its JSON, not its name.
+    const std::filesystem::path config_file =
+        std::filesystem::temp_directory_path() /
+        ("kbatch-serve-config-" + std::to_string(getpid()) + ".json");
+    std::ofstream(config_file) << config;
+    ServeProcess from_file({"--plugin", "random_failure", "--config", "@" + config_file.string()});
+    const HttpResult from_file_answer = invoke(from_file.port(), read_file(event.path));
+    std::filesystem::remove(config_file);
+    REQUIRE(from_file_answer.ok);
+    CHECK(from_file_answer.status == 200);
+    CHECK(json_of(from_file_answer.body) == expected);
+    CHECK(from_file.stop() == 0);
 }
 
 TEST_CASE("The printed `kbatch invoke --endpoint` line gives the in-process answer",
@@ -158,18 +171,19 @@ TEST_CASE("serve --host ::1 answers an invocation through kbatch-runtime over IP
     CHECK(answer.header("X-Amz-Function-Error").empty());
     CHECK(json_of(answer.body) == expected);
 
-    // The `kbatch invoke --endpoint 'http://[::1]:PORT' ...` line that serve prints, run by a
-    // shell from the source folder (where events/example.json is). The plugin's random sequence
-    // goes on in the same runtime, so only the shape of the answer is compared.
+    // The `kbatch event kinesis | kbatch invoke --endpoint 'http://[::1]:PORT' ...` line that
+    // serve prints, run as printed by a shell in the temporary folder: it needs no file of this
+    // repository. The plugin's random sequence goes on in the same runtime, so only the shape of
+    // the answer is compared.
     const std::string log = serve.log();
-    const std::size_t at = log.find("kbatch invoke --endpoint ");
+    const std::size_t at = log.find(" invoke --endpoint ");
     REQUIRE(at != std::string::npos);
-    const std::string line =
-        kbatch_exe() + log.substr(at + 6, log.find('\n', at) - at - 6);  // "kbatch" replaced
+    const std::size_t start = log.rfind('\n', at) + 1;
+    const std::string line = log.substr(start, log.find('\n', at) - start);
     Subprocess printed({{"/bin/sh", "-c", line},
                         {},
                         {"AWS_LAMBDA_LOG_FORMAT", "AWS_LAMBDA_LOG_LEVEL"},
-                        KBATCH_SOURCE_DIR});
+                        std::filesystem::temp_directory_path().string()});
     const std::optional<int> status = printed.wait(30s);
     REQUIRE(status);
     CHECK(exit_code(*status) == 0);

@@ -42,7 +42,7 @@ ServeProcess::ServeProcess(std::vector<std::string> args,
         const std::string output = log();
         // The banner is written a line at a time: wait for its last line too.
         if (std::regex_search(output, match, kListening) &&
-            output.find("--data-file events/example.json\n") != std::string::npos) {
+            output.find(" --data-file -\n") != std::string::npos) {
             host_ = match[1].str();
             port_ = static_cast<std::uint16_t>(std::stoi(match[2].str()));
             return;
