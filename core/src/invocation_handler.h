@@ -27,7 +27,8 @@ class InvocationHandler {
 
     /// Handles one event. On success `response` holds the batchItemFailures JSON. On error the
     /// invocation must fail as a whole (the status says why: kInvalidEvent,
-    /// kUnidentifiableFailure) and `response` is left empty. `response` is overwritten, keeping
+    /// kUnidentifiableFailure, or kAllRecordsFailed under AllFailedAction::kError) and
+    /// `response` is left empty. `response` is overwritten, keeping
     /// its capacity: a caller that passes the same string each time allocates nothing for it.
     Status handle(std::string_view event, RecordProcessor& processor, const Context& context,
                   std::string* response);

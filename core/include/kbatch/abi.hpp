@@ -2,8 +2,10 @@
 //
 // Everything a plugin and the host share lives in the inline namespace kbatch::abi_v1. A change to
 // any type in it that breaks binary compatibility bumps KBATCH_ABI_VERSION and renames the inline
-// namespace, so that a plugin built against another version cannot link by accident; the host
-// also reads the version a plugin exports and refuses a mismatch before calling anything in it.
+// namespace, so that the two versions' types never pass for one another where both are compiled
+// in. A plugin links against nothing of the host's (the host dlopens it and looks up two exported
+// names), so the guard that counts is the version the plugin exports: the host reads it and
+// refuses a version it does not speak before calling anything else in the plugin.
 #pragma once
 
 // Every SDK header includes this one before any code of its own, so a plugin compiled in an
