@@ -142,9 +142,8 @@ TEST_CASE("a good plugin loads and its processor works") {
     CHECK(plugin->processor().process(kbatch::KinesisRecord(fields), context.context).failed());
 }
 
-TEST_CASE("the shared object is loaded privately and unloaded with the plugin") {
+TEST_CASE("the shared object is loaded privately and stays mapped after the plugin is gone") {
     const fs::path path = kbatch::test::stub_path("throws_runtime_error");
-    REQUIRE_FALSE(is_loaded(path));
     {
         auto plugin = kbatch::test::load_plugin(path);
         CHECK(is_loaded(path));
@@ -155,7 +154,9 @@ TEST_CASE("the shared object is loaded privately and unloaded with the plugin") 
         CHECK_THROWS_WITH(plugin->processor().process(kbatch::KinesisRecord(), context.context),
                           "boom: ");
     }
-    CHECK_FALSE(is_loaded(path));
+    // RTLD_NODELETE: the processor is gone, the code stays until the process ends, for any
+    // thread the plugin left running (the SDK's promise).
+    CHECK(is_loaded(path));
 }
 
 TEST_CASE("two instances of one plugin are independent") {
