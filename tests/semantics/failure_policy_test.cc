@@ -114,16 +114,25 @@ class ConsumesTimeAt final : public RecordProcessor {
     kbatch::testing::ManualClock& clock_;
 };
 
-TEST_CASE("the deadline guard stops handing out records and reports the rest as failed") {
-    Batch batch(10);
-    RunOptions options;
-    options.deadline_margin = 1500ms;
+// An invocation with 2 s left on a clock the test moves, and a deadline margin of 1.5 s.
+struct TwoSecondsLeft {
+    RunOptions options = [] {
+        RunOptions with_margin;
+        with_margin.deadline_margin = 1500ms;
+        return with_margin;
+    }();
     CapturingLogger logger;
     kbatch::testing::ManualClock clock;
-    const Context context("req", clock.now() + 2s, "", "", logger, &clock);
+    const Context context{"req", clock.now() + 2s, "", "", logger, &clock};
+    BatchReport report;
+};
+
+TEST_CASE("the deadline guard stops handing out records and reports the rest as failed") {
+    Batch batch(10);
+    TwoSecondsLeft invocation;
+    auto& [options, logger, clock, context, report] = invocation;
     // Record 3 leaves 1499 ms: one short of the margin.
     ConsumesTimeAt processor(3, 501ms, clock);
-    BatchReport report;
 
     SECTION("report-all reports every record not handed out") {
         REQUIRE(run_batch(batch.get(), processor, context, options, report).is_ok());
@@ -146,14 +155,10 @@ TEST_CASE("the deadline guard stops handing out records and reports the rest as 
 
 TEST_CASE("the deadline guard hands out a record with exactly the margin left") {
     Batch batch(3);
-    RunOptions options;
-    options.deadline_margin = 1500ms;
-    CapturingLogger logger;
-    kbatch::testing::ManualClock clock;
-    const Context context("req", clock.now() + 2s, "", "", logger, &clock);
+    TwoSecondsLeft invocation;
+    auto& [options, logger, clock, context, report] = invocation;
     // After record 0, exactly 1500 ms are left: the margin is reached, not crossed.
     ConsumesTimeAt processor(0, 500ms, clock);
-    BatchReport report;
     REQUIRE(run_batch(batch.get(), processor, context, options, report).is_ok());
     CHECK(processor.handed_out == 3);
     CHECK(report.failures.empty());
