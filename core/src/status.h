@@ -20,7 +20,7 @@ enum class ErrorKind {
 std::string_view error_type_name(ErrorKind kind) noexcept;
 
 /// Success, or an error kind with a message that says what was wrong and where.
-class Status {
+class [[nodiscard]] Status {
   public:
     static Status ok() { return Status(); }
     static Status error(ErrorKind kind, std::string message) {
