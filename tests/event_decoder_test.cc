@@ -143,6 +143,20 @@ TEST_CASE("a UTF-8 byte-order mark and any whitespace around and inside the even
     }
 }
 
+// The arrival time of a one-record event whose timestamp is written as `text`; the record must
+// decode without a defect.
+double decoded_arrival(std::string_view text) {
+    const std::string event =
+        R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
+        R"("approximateArrivalTimestamp":)" +
+        std::string(text) + "}}]}";
+    kbatch::EventDecoder decoder;
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
+    REQUIRE(batch.records.size() == 1);
+    CHECK(batch.defects.empty());
+    return batch.records[0].approximate_arrival();
+}
+
 TEST_CASE("timestamps written as integers, decimals or with exponents all decode") {
     const std::pair<std::string_view, double> cases[] = {
         {"1428537600", 1428537600.0},       {"1428537600.0", 1428537600.0},
@@ -152,15 +166,7 @@ TEST_CASE("timestamps written as integers, decimals or with exponents all decode
     };
     for (const auto& [text, expected] : cases) {
         INFO(text);
-        const std::string event =
-            R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
-            R"("approximateArrivalTimestamp":)" +
-            std::string(text) + "}}]}";
-        kbatch::EventDecoder decoder;
-        const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-        REQUIRE(batch.records.size() == 1);
-        CHECK(batch.defects.empty());
-        CHECK(batch.records[0].approximate_arrival() == expected);
+        CHECK(decoded_arrival(text) == expected);
     }
 }
 
@@ -180,15 +186,7 @@ TEST_CASE("a timestamp too small for a double is zero, however long its exponent
     };
     for (const auto& [text, expected] : cases) {
         INFO(text);
-        const std::string event =
-            R"({"Records":[{"kinesis":{"sequenceNumber":"1","partitionKey":"p","data":"",)"
-            R"("approximateArrivalTimestamp":)" +
-            std::string(text) + "}}]}";
-        kbatch::EventDecoder decoder;
-        const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-        REQUIRE(batch.records.size() == 1);
-        CHECK(batch.defects.empty());
-        CHECK(std::bit_cast<std::uint64_t>(batch.records[0].approximate_arrival()) ==
+        CHECK(std::bit_cast<std::uint64_t>(decoded_arrival(text)) ==
               std::bit_cast<std::uint64_t>(expected));
     }
 }

@@ -31,6 +31,13 @@ std::string next_answer(std::string_view request_id) {
         request_id);
 }
 
+// GET /next once, so that what follows goes out on the kept-alive connection.
+void take_next(RuntimeApiClient& api) {
+    Invocation invocation;
+    std::string event;
+    REQUIRE(api.next(&invocation, &event).ok());
+}
+
 TEST_CASE("a response post that is never answered goes out six times in all, as the log says") {
     // GET /next first, so that the post goes out on a kept-alive connection: that is where a
     // second, uncounted send used to hide.
@@ -44,9 +51,7 @@ TEST_CASE("a response post that is never answered goes out six times in all, as 
     });
     int sleeps = 0;
     RuntimeApiClient api(peer.host(), peer.port(), quick_retries(&sleeps));
-    Invocation invocation;
-    std::string event;
-    REQUIRE(api.next(&invocation, &event).ok());
+    take_next(api);
     const ApiOutcome posted = api.post_response("req-1", R"({"batchItemFailures":[]})");
     REQUIRE_FALSE(posted.ok());
     CHECK_THAT(posted.failure, Catch::Contains("gave up after 6 attempts"));
@@ -70,9 +75,7 @@ TEST_CASE("a kept-alive connection closed by the API is retried at once, as one 
     });
     int sleeps = 0;
     RuntimeApiClient api(peer.host(), peer.port(), quick_retries(&sleeps));
-    Invocation invocation;
-    std::string event;
-    REQUIRE(api.next(&invocation, &event).ok());
+    take_next(api);
     std::this_thread::sleep_for(50ms);  // let the close arrive
     CHECK(api.post_response("req-2", "{}").ok());
     CHECK(sleeps == 0);  // a stale connection is not a reason to back off
