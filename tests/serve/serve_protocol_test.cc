@@ -14,6 +14,7 @@
 #include "support/ipv6_loopback.h"
 #include "support/serve_process.h"
 #include "support/test_runtime.h"
+#include "test_support.h"
 
 namespace {
 
@@ -334,7 +335,7 @@ TEST_CASE("Bodies are read whole whatever their framing, and over the limit refu
 
 TEST_CASE("serve --host ::1 listens on IPv6 and prints lines that reach it", "[serve][protocol]") {
     if (!has_ipv6_loopback()) {
-        WARN("skipped: this machine has no IPv6 loopback (cannot bind [::1])");
+        kbatch::test::report_skipped("this machine has no IPv6 loopback (cannot bind [::1])");
         return;
     }
     ServeProcess serve({"--no-spawn", "--host", "::1"});

@@ -13,6 +13,7 @@
 #include "support/http_client.h"
 #include "support/ipv6_loopback.h"
 #include "support/serve_process.h"
+#include "test_support.h"
 
 namespace {
 
@@ -151,7 +152,7 @@ TEST_CASE("The printed `kbatch invoke --endpoint` line gives the in-process answ
 TEST_CASE("serve --host ::1 answers an invocation through kbatch-runtime over IPv6",
           "[serve][runtime]") {
     if (!has_ipv6_loopback()) {
-        WARN("skipped: this machine has no IPv6 loopback (cannot bind [::1])");
+        kbatch::test::report_skipped("this machine has no IPv6 loopback (cannot bind [::1])");
         return;
     }
     const std::string config = R"({"seed":7})";

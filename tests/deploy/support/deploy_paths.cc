@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <iostream>
+#include "test_support.h"
 
 namespace kbatch::deploy_test {
 namespace fs = std::filesystem;
@@ -86,8 +86,7 @@ bool can_run_in_empty_root() {
     const std::string why = why_no_empty_root();
     if (why.empty())
         return true;
-    // On stdout, where ctest's SKIP_REGULAR_EXPRESSION looks for it.
-    std::cout << "kbatch deploy test skipped: " << why << std::endl;
+    kbatch::test::report_skipped(why);
     return false;
 }
 

@@ -42,8 +42,8 @@ bool sanitized();
 /// build without sanitizers (their runtimes read /proc, which an empty root has not).
 std::string why_no_empty_root();
 
-/// Whether the chroot tests can run (see why_no_empty_root). If not, prints the line
-/// "kbatch deploy test skipped: <why>", which ctest reports as a skip.
+/// Whether the chroot tests can run (see why_no_empty_root). If not, reports the test skipped
+/// with the reason (kbatch::test::report_skipped).
 bool can_run_in_empty_root();
 
 }  // namespace kbatch::deploy_test

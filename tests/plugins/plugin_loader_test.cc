@@ -1,4 +1,4 @@
-// Finding and loading plugins (runtime/plugin_loader.h). Every failure must be one line that
+// Finding and loading plugins (runtime/common/plugin_loader.h). Every failure must be one line that
 // names the file and the problem, with the right ErrorKind, and must never crash or call into a
 // plugin that failed a check.
 #include <dlfcn.h>
