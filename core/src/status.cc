@@ -16,6 +16,14 @@ std::string_view error_type_name(ErrorKind kind) noexcept {
             return "Kbatch.ConfigError";
         case ErrorKind::kAllRecordsFailed:
             return "Kbatch.AllRecordsFailed";
+        case ErrorKind::kIoError:
+            return "Kbatch.IoError";
+        case ErrorKind::kUsageError:
+            return "Kbatch.UsageError";
+        case ErrorKind::kRuntimeApiRefused:
+            return "Kbatch.RuntimeApiRefused";
+        case ErrorKind::kRuntimeApiError:
+            return "Kbatch.RuntimeApiError";
     }
     return "Kbatch.Error";
 }

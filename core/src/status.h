@@ -7,19 +7,28 @@
 
 namespace kbatch {
 
-/// Why an invocation fails as a whole. Each kind has the errorType that Lambda sees.
+/// What went wrong, each kind with an errorType name. The first five say why an invocation fails
+/// as a whole, and Lambda users see their names (do not rename them); the rest are failures of
+/// the runtime and the CLI around the batch.
 enum class ErrorKind {
     kInvalidEvent,           // the event cannot be decoded: Lambda retries the whole batch
     kUnidentifiableFailure,  // a record failed and has no usable sequence number to report
     kPluginLoadError,        // the plugin cannot be found, loaded or is not a kbatch plugin
     kConfigError,            // a setting or the plugin's configuration is wrong
     kAllRecordsFailed,       // no record succeeded and KBATCH_ON_ALL_FAILED=error
+    // The runtime's and the CLI's (core itself does no I/O).
+    kIoError,            // a file, descriptor, socket or child process could not be used
+    kUsageError,         // the command line was wrong (the CLI exits with kExitUsage)
+    kRuntimeApiRefused,  // the Runtime API answered 4xx: it refused this request and is healthy
+    kRuntimeApiError,    // the Runtime API is unreachable, kept failing, or answered unusably
 };
 
 /// The errorType reported to Lambda for `kind`, e.g. "Kbatch.InvalidEvent".
 std::string_view error_type_name(ErrorKind kind) noexcept;
 
-/// Success, or an error kind with a message that says what was wrong and where.
+/// Success, or an error kind with a message that says what was wrong and where. The one way that
+/// an operation which can fail with a reason says so: results go through out-parameters (as in
+/// leveldb); a plain bool or optional is left to predicates and lookups with no reason to give.
 class [[nodiscard]] Status {
   public:
     static Status ok() { return Status(); }

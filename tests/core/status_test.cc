@@ -13,6 +13,12 @@ TEST_CASE("each error kind has the errorType Lambda reports") {
           "Kbatch.UnidentifiableFailure");
     CHECK(kbatch::error_type_name(ErrorKind::kPluginLoadError) == "Kbatch.PluginLoadError");
     CHECK(kbatch::error_type_name(ErrorKind::kConfigError) == "Kbatch.ConfigError");
+    CHECK(kbatch::error_type_name(ErrorKind::kAllRecordsFailed) == "Kbatch.AllRecordsFailed");
+    // The runtime's and the CLI's own kinds: each has a name of its own too.
+    CHECK(kbatch::error_type_name(ErrorKind::kIoError) == "Kbatch.IoError");
+    CHECK(kbatch::error_type_name(ErrorKind::kUsageError) == "Kbatch.UsageError");
+    CHECK(kbatch::error_type_name(ErrorKind::kRuntimeApiRefused) == "Kbatch.RuntimeApiRefused");
+    CHECK(kbatch::error_type_name(ErrorKind::kRuntimeApiError) == "Kbatch.RuntimeApiError");
 }
 
 TEST_CASE("Status keeps its kind and message and prints both") {
