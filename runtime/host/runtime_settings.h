@@ -17,17 +17,19 @@ namespace kbatch {
 /// What kbatch-runtime reads at start-up.
 ///
 ///   AWS_LAMBDA_RUNTIME_API     host:port of the Runtime API (required); an IPv6 host in brackets
-///   _HANDLER                   the plugin: NAME or PATH; empty means random_failure
-///   LAMBDA_TASK_ROOT           the function's folder (/var/task): plugins are looked for there
+///   _HANDLER                   the plugin: a PATH (has a '/') or a NAME looked up as libNAME.so;
+///                              empty means random_failure
+///   KBATCH_PLUGIN_PATH         extra plugin folders, ':'-separated, searched first
+///   LAMBDA_TASK_ROOT           the function's folder (/var/task): searched next, then its lib/,
+///                              then the folders of the plugins shipped with kbatch
 ///   KBATCH_PLUGIN_CONFIG       the plugin's JSON configuration (default {})
 ///   KBATCH_FAILURE_MODE        report-all (default) or stop-on-first-failure
-///   KBATCH_ON_ALL_FAILED       report (default) or error: fail the invocation when no record
+///   KBATCH_ON_ALL_FAILED       report (default), or error: fail the invocation when no record
 ///                              succeeded
 ///   KBATCH_DEADLINE_MARGIN_MS  stop handing out records this close to the deadline (default 500)
-///   KBATCH_PLUGIN_PATH         extra plugin folders, ':'-separated, searched first
-///   KBATCH_RBIF_WATCH          on: warn when failed records are not delivered again (see
-///                              RetryWatch: only right where one runtime sees every batch of a
-///                              shard); off (default)
+///   KBATCH_RBIF_WATCH          off (default), or on: warn when records reported failed are not
+///                              delivered again; only right where one runtime sees every batch of
+///                              a shard (see RetryWatch)
 ///   AWS_LAMBDA_LOG_FORMAT      Text (default) or JSON
 ///   AWS_LAMBDA_LOG_LEVEL       TRACE, DEBUG, INFO (default), WARN, ERROR, FATAL
 struct RuntimeSettings {
