@@ -50,7 +50,9 @@ std::int64_t epoch_milliseconds(std::chrono::system_clock::time_point time) {
 
 }  // namespace
 
-struct LocalLambda::Invocation {
+// One invoke() call's invocation, from its queueing until its invoker has the answer: queued for
+// a runtime, then running in one, then done.
+struct LocalLambda::PendingInvocation {
     enum class State { kQueued, kRunning, kDone };
 
     std::string request_id;  // given at queueing, so that even an init error can name it
@@ -65,7 +67,7 @@ LocalLambda::LocalLambda(LocalLambdaOptions options) : options_(std::move(option
 LocalLambda::~LocalLambda() = default;
 
 InvokeResult LocalLambda::invoke(std::string event) {
-    auto invocation = std::make_shared<Invocation>();
+    auto invocation = std::make_shared<PendingInvocation>();
     invocation->event = std::make_shared<const std::string>(std::move(event));
 
     std::unique_lock lock(mutex_);
@@ -85,13 +87,13 @@ InvokeResult LocalLambda::invoke(std::string event) {
 
     // The invoker's own thread enforces the deadline: it is the one thread that is certainly
     // waiting for this invocation, so no timer thread is needed.
-    while (invocation->state != Invocation::State::kDone) {
-        if (invocation->state != Invocation::State::kRunning) {
+    while (invocation->state != PendingInvocation::State::kDone) {
+        if (invocation->state != PendingInvocation::State::kRunning) {
             changed_.wait(lock);
             continue;
         }
         changed_.wait_until(lock, invocation->deadline);
-        if (invocation->state == Invocation::State::kRunning &&
+        if (invocation->state == PendingInvocation::State::kRunning &&
             SteadyClock::now() >= invocation->deadline) {
             in_flight_.erase(invocation->request_id);
             replace_requested_ = true;
@@ -131,9 +133,9 @@ NextResult LocalLambda::next(std::uint64_t epoch, std::chrono::milliseconds max_
         }
     }
 
-    InvocationPtr invocation = std::move(queue_.front());
+    PendingInvocationPtr invocation = std::move(queue_.front());
     queue_.pop_front();
-    invocation->state = Invocation::State::kRunning;
+    invocation->state = PendingInvocation::State::kRunning;
     invocation->deadline = SteadyClock::now() + options_.timeout;
     in_flight_[invocation->request_id] = invocation;
     changed_.notify_all();  // the invoker now has a deadline to wait for
@@ -151,9 +153,9 @@ void LocalLambda::return_undelivered(std::string_view request_id) {
     auto it = in_flight_.find(std::string(request_id));
     if (it == in_flight_.end())
         return;
-    InvocationPtr invocation = std::move(it->second);
+    PendingInvocationPtr invocation = std::move(it->second);
     in_flight_.erase(it);
-    invocation->state = Invocation::State::kQueued;
+    invocation->state = PendingInvocation::State::kQueued;
     queue_.push_front(std::move(invocation));
     changed_.notify_all();
 }
@@ -175,7 +177,7 @@ PostResult LocalLambda::finish_posted(std::string_view request_id, InvokeResult 
     if (it == in_flight_.end()) {
         return finished_.contains(id) ? PostResult::kAlreadyFinished : PostResult::kUnknownRequest;
     }
-    InvocationPtr invocation = std::move(it->second);
+    PendingInvocationPtr invocation = std::move(it->second);
     in_flight_.erase(it);
     finish_locked(invocation, std::move(result));
     return PostResult::kAccepted;
@@ -187,7 +189,7 @@ PostResult LocalLambda::post_init_error(const std::string& body) {
         return PostResult::kOutOfSequence;
     init_error_posted_ = true;
     init_failure_body_ = body;
-    for (InvocationPtr& invocation : queue_)
+    for (PendingInvocationPtr& invocation : queue_)
         finish_locked(invocation, function_error(body));
     queue_.clear();
     return PostResult::kAccepted;
@@ -217,7 +219,7 @@ RuntimeExitReport LocalLambda::runtime_exited(std::string_view how, bool intenti
     // answers them here.
     if (!runtime_ready_ && !init_error_posted_ && !intentional) {
         init_failure_exit_ = std::string(how);
-        for (InvocationPtr& invocation : queue_) {
+        for (PendingInvocationPtr& invocation : queue_) {
             finish_locked(invocation, exit_error(invocation->request_id, how));
             ++report.failed_invocations;
         }
@@ -259,16 +261,16 @@ void LocalLambda::shutdown() {
     for (auto& [id, invocation] : in_flight_)
         finish_locked(invocation, shutting_down());
     in_flight_.clear();
-    for (InvocationPtr& invocation : queue_)
+    for (PendingInvocationPtr& invocation : queue_)
         finish_locked(invocation, shutting_down());
     queue_.clear();
     changed_.notify_all();
 }
 
-void LocalLambda::finish_locked(const InvocationPtr& invocation, InvokeResult result) {
+void LocalLambda::finish_locked(const PendingInvocationPtr& invocation, InvokeResult result) {
     invocation->result = std::move(result);
     invocation->result.request_id = invocation->request_id;
-    invocation->state = Invocation::State::kDone;
+    invocation->state = PendingInvocation::State::kDone;
     remember_finished_locked(invocation->request_id);
     changed_.notify_all();
 }

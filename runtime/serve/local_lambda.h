@@ -160,11 +160,11 @@ class LocalLambda {
     void shutdown();
 
   private:
-    struct Invocation;
-    using InvocationPtr = std::shared_ptr<Invocation>;
+    struct PendingInvocation;
+    using PendingInvocationPtr = std::shared_ptr<PendingInvocation>;
 
     // Each finishes `invocation` and wakes its invoker; the caller holds the lock.
-    void finish_locked(const InvocationPtr& invocation, InvokeResult result);
+    void finish_locked(const PendingInvocationPtr& invocation, InvokeResult result);
     void remember_finished_locked(const std::string& request_id);
     PostResult finish_posted(std::string_view request_id, InvokeResult result);
 
@@ -173,8 +173,8 @@ class LocalLambda {
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     RequestIds ids_;
-    std::deque<InvocationPtr> queue_;
-    std::unordered_map<std::string, InvocationPtr> in_flight_;
+    std::deque<PendingInvocationPtr> queue_;
+    std::unordered_map<std::string, PendingInvocationPtr> in_flight_;
     // Ids of finished invocations, so late posts are told "already finished" rather than
     // "unknown". Bounded: the oldest are forgotten first.
     std::unordered_set<std::string> finished_;
