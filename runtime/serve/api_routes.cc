@@ -34,14 +34,14 @@ Reply drop() {
     return reply;
 }
 
-HttpResponse json_response(http::status status, Payload body) {
-    HttpResponse response{status, 11};
+ServerResponse json_response(http::status status, Payload body) {
+    ServerResponse response{status, 11};
     response.set(http::field::content_type, "application/json");
     response.body() = std::move(body);
     return response;
 }
 
-Reply reply_of(HttpResponse response) {
+Reply reply_of(ServerResponse response) {
     Reply reply;
     reply.response = std::move(response);
     return reply;
@@ -144,7 +144,7 @@ Reply ApiRoutes::next(const Connection& connection) {
     }
     // The event stays shared with the queue (it goes back there if this answer is undelivered):
     // written from where it is, not copied.
-    HttpResponse response = json_response(http::status::ok, Payload(std::move(invocation.event)));
+    ServerResponse response = json_response(http::status::ok, Payload(std::move(invocation.event)));
     response.set("Lambda-Runtime-Aws-Request-Id", invocation.request_id);
     response.set("Lambda-Runtime-Deadline-Ms", std::to_string(invocation.deadline_ms));
     response.set("Lambda-Runtime-Invoked-Function-Arn", invocation.function_arn);
@@ -213,7 +213,7 @@ Reply ApiRoutes::invoke(HttpRequest& request) {
     const std::chrono::duration<double, std::milli> elapsed =
         std::chrono::steady_clock::now() - started;
 
-    HttpResponse response =
+    ServerResponse response =
         json_response(static_cast<http::status>(result.status), std::move(result.body));
     if (!result.request_id.empty())
         response.set("X-Amzn-RequestId", result.request_id);

@@ -71,6 +71,10 @@ int wait_blocking(pid_t pid) {
     _exit(127);
 }
 
+Status cannot_start(std::string message) {
+    return Status::error(ErrorKind::kIoError, std::move(message));
+}
+
 }  // namespace
 
 std::string describe_wait_status(int wait_status) {
@@ -94,19 +98,16 @@ ChildProcess::~ChildProcess() {
         stop(std::chrono::milliseconds::zero());
 }
 
-bool ChildProcess::start(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& environment, std::string* error) {
+Status ChildProcess::start(const std::vector<std::string>& argv,
+                           const std::vector<std::string>& environment) {
     if (running() || argv.empty()) {
-        *error = running() ? "a runtime is already running" : "no program to run";
-        return false;
+        return cannot_start(running() ? "a runtime is already running" : "no program to run");
     }
     std::vector<char*> args = c_strings(argv);
     std::vector<char*> envp = c_strings(environment);
     int error_pipe[2];
-    if (pipe2(error_pipe, O_CLOEXEC) != 0) {
-        *error = fmt::format("cannot run {}: pipe: {}", argv[0], std::strerror(errno));
-        return false;
-    }
+    if (pipe2(error_pipe, O_CLOEXEC) != 0)
+        return cannot_start(fmt::format("cannot run {}: pipe: {}", argv[0], std::strerror(errno)));
     const pid_t parent = getpid();
     const long open_max = sysconf(_SC_OPEN_MAX);
     const int max_fd = open_max > 0 && open_max < 65536 ? static_cast<int>(open_max) : 65536;
@@ -115,8 +116,8 @@ bool ChildProcess::start(const std::vector<std::string>& argv,
         const int fork_error = errno;
         close(error_pipe[0]);
         close(error_pipe[1]);
-        *error = fmt::format("cannot run {}: fork: {}", argv[0], std::strerror(fork_error));
-        return false;
+        return cannot_start(
+            fmt::format("cannot run {}: fork: {}", argv[0], std::strerror(fork_error)));
     }
     if (pid == 0)
         exec_child(parent, args.data(), envp.data(), error_pipe[1], max_fd);
@@ -133,11 +134,10 @@ bool ChildProcess::start(const std::vector<std::string>& argv,
     close(error_pipe[0]);
     if (n == static_cast<ssize_t>(sizeof exec_error)) {
         wait_blocking(pid);
-        *error = fmt::format("cannot run {}: {}", argv[0], std::strerror(exec_error));
-        return false;
+        return cannot_start(fmt::format("cannot run {}: {}", argv[0], std::strerror(exec_error)));
     }
     pid_ = pid;
-    return true;
+    return Status::ok();
 }
 
 std::optional<int> ChildProcess::poll_exit() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "status.h"
+
 namespace kbatch::serve {
 
 /// "exit status 1", "signal: segmentation fault": a waitpid() status as Lambda words it in a
@@ -31,12 +33,21 @@ class ChildProcess {
     ChildProcess& operator=(const ChildProcess&) = delete;
 
     /// Starts `argv[0]` (a path, not searched in PATH) with exactly `environment` ("NAME=value"
-    /// entries), all signals unblocked and SIGPIPE at its default. Returns false with a line
-    /// naming the program and the reason when it cannot be executed (the exec error comes back
-    /// through a close-on-exec pipe, so "No such file" is told at once, not as an exit status).
-    /// Only when nothing is running.
+    /// entries), all signals unblocked and SIGPIPE at its default. kIoError with a line naming the
+    /// program and the reason when it cannot be executed (the exec error comes back through a
+    /// close-on-exec pipe, so "No such file" is told at once, not as an exit status). Only when
+    /// nothing is running.
+    Status start(const std::vector<std::string>& argv, const std::vector<std::string>& environment);
+    /// Transitional: the bool form that runtime_supervisor.cc and tests/serve still call. Those
+    /// files were being changed by others when start() became a Status; remove this once they
+    /// call the form above.
     bool start(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
-               std::string* error);
+               std::string* error) {
+        const Status status = start(argv, environment);
+        if (!status.is_ok())
+            *error = status.message();
+        return status.is_ok();
+    }
 
     bool running() const noexcept { return pid_ > 0; }
     pid_t pid() const noexcept { return pid_; }

@@ -53,9 +53,9 @@ class SocketConnection final : public Connection {
     int fd_;
 };
 
-HttpResponse error_response(unsigned version, http::status status, std::string_view type,
-                            std::string_view message) {
-    HttpResponse response{status, version};
+ServerResponse error_response(unsigned version, http::status status, std::string_view type,
+                              std::string_view message) {
+    ServerResponse response{status, version};
     response.set(http::field::content_type, "application/json");
     response.set(http::field::server, "kbatch-serve");
     response.body() = api_error_body(type, message);
@@ -66,7 +66,7 @@ HttpResponse error_response(unsigned version, http::status status, std::string_v
 
 // Writes the response from where its bytes are (the header Beast formats, the body in place),
 // gathered into as few system calls as the socket allows.
-bool write_response(SocketStream& stream, HttpResponse& response) {
+bool write_response(SocketStream& stream, ServerResponse& response) {
     http::response_serializer<PayloadBody> serializer(response);
     error_code error;
     while (!serializer.is_done()) {
@@ -143,17 +143,16 @@ HttpServer::~HttpServer() {
     stop();
 }
 
-bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string* error) {
+Status HttpServer::listen(const std::string& host, std::uint16_t port) {
     // An IPv6 address may come as it is written in URLs, in brackets ("[::1]").
     std::string literal = host == "localhost" ? "127.0.0.1" : host;
     if (literal.size() > 2 && literal.front() == '[' && literal.back() == ']')
         literal = literal.substr(1, literal.size() - 2);
     error_code ec;
     const boost::asio::ip::address address = boost::asio::ip::make_address(literal, ec);
-    if (ec) {
-        *error = fmt::format("\"{}\" is not an IP address", host);
-        return false;
-    }
+    if (ec)
+        return Status::error(ErrorKind::kConfigError,
+                             fmt::format("\"{}\" is not an IP address", host));
     const tcp::endpoint endpoint(address, port);
     acceptor_.open(endpoint.protocol(), ec);
     // A restarted `serve` can take its port back while old connections sit in TIME_WAIT.
@@ -164,12 +163,13 @@ bool HttpServer::listen(const std::string& host, std::uint16_t port, std::string
     if (!ec)
         acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec);
     if (ec) {
-        *error = fmt::format("cannot listen on {}: {}", endpoint_text(address, port), ec.message());
         error_code ignored;
         acceptor_.close(ignored);
-        return false;
+        return Status::error(
+            ErrorKind::kIoError,
+            fmt::format("cannot listen on {}: {}", endpoint_text(address, port), ec.message()));
     }
-    return true;
+    return Status::ok();
 }
 
 std::uint16_t HttpServer::port() const {
@@ -310,7 +310,7 @@ void HttpServer::serve_connection(tcp::socket& socket, const ConnectionTable::Ha
             logger_.warn(fmt::format("413 to {}: {} {} has a body over {} bytes", peer_name(socket),
                                      std::string(request.method_string()),
                                      std::string(request.target()), limits_.body_limit));
-            HttpResponse response = error_response(
+            ServerResponse response = error_response(
                 11, http::status::payload_too_large, "RequestEntityTooLargeException",
                 fmt::format("Request must be smaller than {} bytes", limits_.body_limit));
             write_response(stream, response);
@@ -322,7 +322,7 @@ void HttpServer::serve_connection(tcp::socket& socket, const ConnectionTable::Ha
             const bool too_long = outcome.status == ReadStatus::kHeaderTooLarge;
             logger_.warn(fmt::format("{} to {}: malformed request: {}", too_long ? 431 : 400,
                                      peer_name(socket), outcome.detail));
-            HttpResponse response =
+            ServerResponse response =
                 error_response(11,
                                too_long ? http::status::request_header_fields_too_large
                                         : http::status::bad_request,
@@ -349,7 +349,7 @@ void HttpServer::serve_connection(tcp::socket& socket, const ConnectionTable::Ha
         if (reply.drop)
             return;
 
-        HttpResponse& response = reply.response;
+        ServerResponse& response = reply.response;
         const bool handler_keeps_alive = response.keep_alive();
         response.version(request.version());
         response.keep_alive(request.keep_alive() && handler_keeps_alive);
