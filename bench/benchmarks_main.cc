@@ -107,8 +107,16 @@ void dispatch(benchmark::State& state, const BenchEvent& event, kb::ChecksumPlug
     const kbatch::Context context = kb::lambda_like_context(logger);
     const kbatch::RunOptions options;
     kbatch::BatchReport report;
-    for (int warm = 0; warm < 2; ++warm)
-        kbatch::run_batch(decoder.batch(), plugin.processor(), context, options, report);
+    // The untimed runs also check the batch: figures for a batch that fails as a whole would
+    // measure the wrong path.
+    for (int warm = 0; warm < 2; ++warm) {
+        if (const kbatch::Status status =
+                kbatch::run_batch(decoder.batch(), plugin.processor(), context, options, report);
+            !status.is_ok()) {
+            state.SkipWithError(status.to_string().c_str());
+            return;
+        }
+    }
     const std::uint64_t before = plugin.total();
     const AllocationMeter meter;
     for (auto _ : state) {
@@ -187,9 +195,12 @@ std::vector<BenchEvent> load_events(int argc, char** argv) {
     if (argc <= 1) {
         events.push_back(load_event("a", kb::generate_event(kb::Shape::kManySmall, 1)));
         events.push_back(load_event("b", kb::generate_event(kb::Shape::kFewLarge, 1)));
-        std::string text, error;
-        if (!kbatch::read_whole_file(KBATCH_SOURCE_DIR "/events/example.json", &text, &error))
-            throw std::runtime_error(error);
+        std::string text;
+        if (const kbatch::Status read =
+                kbatch::read_whole_file(KBATCH_SOURCE_DIR "/events/example.json", &text);
+            !read.is_ok()) {
+            throw std::runtime_error(read.message());
+        }
         events.push_back(load_event("example", std::move(text)));
         return events;
     }
@@ -197,9 +208,9 @@ std::vector<BenchEvent> load_events(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg.starts_with("-"))
             throw std::runtime_error("unknown option " + arg);
-        std::string text, error;
-        if (!kbatch::read_whole_file(arg, &text, &error))
-            throw std::runtime_error(error);
+        std::string text;
+        if (const kbatch::Status read = kbatch::read_whole_file(arg, &text); !read.is_ok())
+            throw std::runtime_error(read.message());
         events.push_back(load_event(std::filesystem::path(arg).stem().string(), std::move(text)));
     }
     return events;

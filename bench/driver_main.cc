@@ -60,9 +60,9 @@ int main(int argc, char** argv) {
     try {
         const auto contender = make_contender(name, plugin);
         for (const std::string& file : files) {
-            std::string event, error;
-            if (!kbatch::read_whole_file(file, &event, &error))
-                throw std::runtime_error(error);
+            std::string event;
+            if (const kbatch::Status read = kbatch::read_whole_file(file, &event); !read.is_ok())
+                throw std::runtime_error(read.message());
             const std::uint64_t sum = contender->run(event);
             for (int i = 0; i < warmup; ++i)
                 contender->run(event);

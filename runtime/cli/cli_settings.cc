@@ -1,7 +1,6 @@
 #include "cli_settings.h"
 
 #include <cstdio>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -18,32 +17,29 @@ constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 
 }  // namespace
 
-std::optional<CliSettingError> read_cli_log_settings(
-    const std::optional<std::string>& log_level_flag, LogSettings* settings) {
-    if (Status status = read_log_settings(PluginConfig::process_environment, settings);
-        !status.is_ok()) {
-        return CliSettingError{kExitFailure, status.message()};
-    }
+Status read_cli_log_settings(const PluginConfig::EnvLookup& env,
+                             const std::optional<std::string>& log_level_flag,
+                             LogSettings* settings) {
+    if (Status status = read_log_settings(env, settings); !status.is_ok())
+        return status;
     if (log_level_flag) {
-        if (Status status = parse_log_level(*log_level_flag, &settings->level); !status.is_ok())
-            return CliSettingError{kExitUsage, fmt::format("--log-level: {}", status.message())};
+        if (Status status = parse_log_level(*log_level_flag, &settings->level); !status.is_ok()) {
+            return Status::error(ErrorKind::kUsageError,
+                                 fmt::format("--log-level: {}", status.message()));
+        }
     }
-    return std::nullopt;
+    return Status::ok();
 }
 
-std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::string>& config_flag,
-                                                      nlohmann::json* config) {
+Status read_cli_plugin_config(const PluginConfig::EnvLookup& env,
+                              const std::optional<std::string>& config_flag,
+                              nlohmann::json* config) {
     *config = nlohmann::json::object();
-    const char* env_config = std::getenv("KBATCH_PLUGIN_CONFIG");
-    const bool from_env = !config_flag && env_config != nullptr && *env_config != '\0';
-    if (!config_flag && !from_env)
-        return std::nullopt;
-    if (from_env) {
-        if (Status status = parse_config_json(env_config, "KBATCH_PLUGIN_CONFIG", config);
-            !status.is_ok()) {
-            return CliSettingError{kExitFailure, status.message()};
-        }
-        return std::nullopt;
+    if (!config_flag) {
+        const std::optional<std::string> env_config = env("KBATCH_PLUGIN_CONFIG");
+        if (!env_config || env_config->empty())
+            return Status::ok();
+        return parse_config_json(*env_config, "KBATCH_PLUGIN_CONFIG", config);
     }
     std::string_view text = *config_flag;
     std::string origin = "--config";
@@ -52,14 +48,34 @@ std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::s
         // --config @plugin.json: the configuration is in a file, as with curl's --data @file.
         const std::string path(text.substr(1));
         origin = fmt::format("--config @{}", path);
-        std::string error;
-        if (!read_whole_file(path, &file_contents, &error, kMaxConfigBytes))
-            return CliSettingError{kExitUsage, fmt::format("{}: {}", origin, error)};
+        if (Status read = read_whole_file(path, &file_contents, kMaxConfigBytes); !read.is_ok()) {
+            return Status::error(ErrorKind::kUsageError,
+                                 fmt::format("{}: {}", origin, read.message()));
+        }
         text = file_contents;
     }
+    // The flag is part of the command line: its JSON being wrong is a usage error.
     if (Status status = parse_config_json(text, origin, config); !status.is_ok())
-        return CliSettingError{kExitUsage, status.message()};
-    return std::nullopt;
+        return Status::error(ErrorKind::kUsageError, status.message());
+    return Status::ok();
+}
+
+std::optional<CliSettingError> read_cli_log_settings(
+    const std::optional<std::string>& log_level_flag, LogSettings* settings) {
+    const Status status =
+        read_cli_log_settings(PluginConfig::process_environment, log_level_flag, settings);
+    if (status.is_ok())
+        return std::nullopt;
+    return CliSettingError{exit_code_for(status), status.message()};
+}
+
+std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::string>& config_flag,
+                                                      nlohmann::json* config) {
+    const Status status =
+        read_cli_plugin_config(PluginConfig::process_environment, config_flag, config);
+    if (status.is_ok())
+        return std::nullopt;
+    return CliSettingError{exit_code_for(status), status.message()};
 }
 
 void print_cli_error(std::string_view command, std::string_view message) {

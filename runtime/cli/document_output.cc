@@ -12,25 +12,28 @@
 
 namespace kbatch {
 
-DocumentOutput DocumentOutput::take_stdout(std::string* error) {
-    std::fflush(stdout);  // nothing buffered for the old descriptor 1 may come out later
-    const int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-    if (saved < 0) {
-        *error = fmt::format("cannot save standard output: {}", std::strerror(errno));
-        return DocumentOutput(STDOUT_FILENO, false);
-    }
-    if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
-        *error =
-            fmt::format("cannot send standard output to standard error: {}", std::strerror(errno));
-        close(saved);
-        return DocumentOutput(STDOUT_FILENO, false);
-    }
-    return DocumentOutput(saved, true);
+namespace {
+
+Status io_error(std::string message) {
+    return Status::error(ErrorKind::kIoError, std::move(message));
 }
 
-DocumentOutput::DocumentOutput(DocumentOutput&& other) noexcept
-    : fd_(other.fd_), owned_(other.owned_) {
-    other.owned_ = false;
+}  // namespace
+
+Status DocumentOutput::take_stdout() {
+    std::fflush(stdout);  // nothing buffered for the old descriptor 1 may come out later
+    const int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved < 0)
+        return io_error(fmt::format("cannot save standard output: {}", std::strerror(errno)));
+    if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+        const int dup_error = errno;
+        close(saved);
+        return io_error(fmt::format("cannot send standard output to standard error: {}",
+                                    std::strerror(dup_error)));
+    }
+    fd_ = saved;
+    owned_ = true;
+    return Status::ok();
 }
 
 DocumentOutput::~DocumentOutput() {
@@ -38,7 +41,7 @@ DocumentOutput::~DocumentOutput() {
         close(fd_);
 }
 
-bool DocumentOutput::write(std::string_view document, std::string* error) const {
+Status DocumentOutput::write(std::string_view document) const {
     char newline = '\n';
     iovec parts[2] = {{const_cast<char*>(document.data()), document.size()}, {&newline, 1}};
     iovec* next = parts;
@@ -50,8 +53,7 @@ bool DocumentOutput::write(std::string_view document, std::string* error) const 
         if (written < 0) {
             if (errno == EINTR)
                 continue;
-            *error = fmt::format("cannot write the response: {}", std::strerror(errno));
-            return false;
+            return io_error(fmt::format("cannot write the response: {}", std::strerror(errno)));
         }
         std::size_t done = static_cast<std::size_t>(written);
         while (left > 0 && done >= next->iov_len) {
@@ -64,7 +66,7 @@ bool DocumentOutput::write(std::string_view document, std::string* error) const 
             next->iov_len -= done;
         }
     }
-    return true;
+    return Status::ok();
 }
 
 }  // namespace kbatch

@@ -4,12 +4,14 @@
 #include <string>
 #include <string_view>
 
+#include "status.h"
+
 namespace kbatch {
 
 /// Where `kbatch invoke` writes its documents (the response; later, metrics): the process's
 /// original standard output, saved before any plugin is loaded.
 ///
-/// take_stdout() duplicates descriptor 1 for itself and then points descriptor 1 at standard
+/// take_stdout() duplicates descriptor 1 for the output and then points descriptor 1 at standard
 /// error, once, for the rest of the process: whatever a plugin writes to stdout (printf,
 /// std::cout, a library's banner) lands among the log lines instead of inside the response. No
 /// descriptor is swapped around plugin calls, which may run on several threads.
@@ -19,23 +21,23 @@ namespace kbatch {
 /// Thread safety: write() may be called from several threads; each document stays whole.
 class DocumentOutput {
   public:
-    /// Saves stdout and redirects descriptor 1 to stderr. On failure (no stdout to save), returns
-    /// an output that writes to descriptor 1 as it is, and puts the reason in `error`.
-    static DocumentOutput take_stdout(std::string* error);
-
+    /// An output that writes to descriptor 1 as it is, until take_stdout() succeeds.
+    DocumentOutput() noexcept = default;
     ~DocumentOutput();
-    DocumentOutput(DocumentOutput&& other) noexcept;
-    DocumentOutput& operator=(DocumentOutput&&) = delete;
     DocumentOutput(const DocumentOutput&) = delete;
+    DocumentOutput& operator=(const DocumentOutput&) = delete;
 
-    /// Writes `document` and a newline. False with the reason in `error` when it could not.
-    bool write(std::string_view document, std::string* error) const;
+    /// Saves stdout for this output and redirects descriptor 1 to stderr. On failure (kIoError:
+    /// no stdout to save, or descriptor 1 cannot be redirected) the output goes on writing to
+    /// descriptor 1 as it is. Once per process, before any plugin is loaded.
+    Status take_stdout();
+
+    /// Writes `document` and a newline; kIoError when it could not.
+    Status write(std::string_view document) const;
 
   private:
-    explicit DocumentOutput(int fd, bool owned) noexcept : fd_(fd), owned_(owned) {}
-
-    int fd_;
-    bool owned_;
+    int fd_ = 1;  // STDOUT_FILENO until take_stdout()
+    bool owned_ = false;
 };
 
 }  // namespace kbatch

@@ -76,9 +76,8 @@ CLI::App* add_invoke_command(CLI::App& app, InvokeOptions& options) {
 namespace {
 
 int print_document(const DocumentOutput& output, std::string_view document) {
-    std::string error;
-    if (!output.write(document, &error)) {
-        print_error(error);
+    if (Status written = output.write(document); !written.is_ok()) {
+        print_error(written.message());
         return kExitFailure;
     }
     return kExitOk;
@@ -95,7 +94,7 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event,
     HttpClient client(host, port);
     boost::beast::http::fields headers;
     headers.set(boost::beast::http::field::content_type, "application/json");
-    HttpResponse response;
+    HttpClientResponse response;
     std::string body;
     // Lambda's longest timeout; the local Lambda enforces the function's own.
     constexpr std::chrono::minutes kLongestInvocation{15};
@@ -117,39 +116,44 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event,
 
 int run_invoke(const InvokeOptions& options) {
     // Before any plugin is loaded: from here on descriptor 1 is stderr, and the response alone
-    // goes to the real stdout.
-    std::string output_error;
-    const DocumentOutput output = DocumentOutput::take_stdout(&output_error);
-    if (!output_error.empty())
-        print_error(output_error);
+    // goes to the real stdout. A failure is said and then lived with: the response still goes to
+    // descriptor 1, only no longer kept apart from what the plugin prints.
+    DocumentOutput output;
+    if (Status taken = output.take_stdout(); !taken.is_ok())
+        print_error(taken.message());
 
     LogSettings log_settings;
-    if (auto error = read_cli_log_settings(options.log_level, &log_settings)) {
-        print_error(error->message);
-        return error->exit_code;
+    if (Status status = read_cli_log_settings(PluginConfig::process_environment, options.log_level,
+                                              &log_settings);
+        !status.is_ok()) {
+        print_error(status.message());
+        return exit_code_for(status);
     }
     StreamLogger logger(stderr, log_settings);
 
     nlohmann::json config;
-    if (auto error = read_cli_plugin_config(options.config, &config)) {
-        print_error(error->message);
-        return error->exit_code;
+    if (Status status =
+            read_cli_plugin_config(PluginConfig::process_environment, options.config, &config);
+        !status.is_ok()) {
+        print_error(status.message());
+        return exit_code_for(status);
     }
 
     std::string event;
-    std::string read_error;
     // Lambda never delivers more; reading stops one byte past it, so /dev/zero or an endless pipe
     // cannot grow the process. Too large is an invalid event, said as every path says it.
     bool too_large = false;
-    if (!read_whole_file(options.data_file, &event, &read_error, kMaxEventBytes, &too_large)) {
+    if (Status read = read_whole_file(options.data_file, &event, kMaxEventBytes, &too_large);
+        !read.is_ok()) {
         if (too_large) {
             const Status invalid =
                 Status::error(ErrorKind::kInvalidEvent,
                               fmt::format("the event is over Lambda's invocation limit of {} bytes",
                                           kMaxEventBytes));
-            read_error = fmt::format("{}: {}", options.data_file, invalid.to_string());
+            print_error(fmt::format("{}: {}", options.data_file, invalid.to_string()));
+        } else {
+            print_error(read.message());
         }
-        print_error(read_error);
         return kExitFailure;
     }
 

@@ -9,19 +9,24 @@
 #include <fmt/format.h>
 
 namespace kbatch {
+namespace {
 
-bool read_whole_file(const std::string& path, std::string* contents, std::string* error,
-                     std::size_t limit, bool* too_large) {
+Status io_error(std::string message) {
+    return Status::error(ErrorKind::kIoError, std::move(message));
+}
+
+}  // namespace
+
+Status read_whole_file(const std::string& path, std::string* contents, std::size_t limit,
+                       bool* too_large) {
     const bool use_stdin = path == "-";
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> owned(
         use_stdin ? nullptr : std::fopen(path.c_str(), "rb"),
         [](std::FILE* f) { return f != nullptr ? std::fclose(f) : 0; });
     std::FILE* file = use_stdin ? stdin : owned.get();
     const std::string name = use_stdin ? std::string("standard input") : path;
-    if (file == nullptr) {
-        *error = fmt::format("cannot open {}: {}", name, std::strerror(errno));
-        return false;
-    }
+    if (file == nullptr)
+        return io_error(fmt::format("cannot open {}: {}", name, std::strerror(errno)));
     if (too_large != nullptr)
         *too_large = false;
     contents->clear();
@@ -35,18 +40,15 @@ bool read_whole_file(const std::string& path, std::string* contents, std::string
             break;
         contents->append(chunk, read);
     }
-    if (std::ferror(file)) {
-        *error = fmt::format("cannot read {}: {}", name, std::strerror(errno));
-        return false;
-    }
+    if (std::ferror(file))
+        return io_error(fmt::format("cannot read {}: {}", name, std::strerror(errno)));
     if (contents->size() > limit) {
-        *error = fmt::format("{}: the file is larger than {} bytes", name, limit);
         contents->clear();
         if (too_large != nullptr)
             *too_large = true;
-        return false;
+        return io_error(fmt::format("{}: the file is larger than {} bytes", name, limit));
     }
-    return true;
+    return Status::ok();
 }
 
 }  // namespace kbatch

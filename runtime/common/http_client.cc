@@ -17,7 +17,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-std::string_view HttpResponse::header(std::string_view name) const {
+std::string_view HttpClientResponse::header(std::string_view name) const {
     const auto it = headers.find(name);
     if (it == headers.end())
         return {};
@@ -102,7 +102,7 @@ std::string HttpClient::connect(std::optional<std::chrono::milliseconds> timeout
 void HttpClient::request(http::verb verb, std::string_view target, const http::fields& headers,
                          std::string_view request_body,
                          std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                         HttpResponse* response, std::string* body) {
+                         HttpClientResponse* response, std::string* body) {
     response->stale_connection = false;
     const bool reused = connected_;
     std::string error =
@@ -119,7 +119,7 @@ void HttpClient::request(http::verb verb, std::string_view target, const http::f
 std::string HttpClient::exchange(http::verb verb, std::string_view target,
                                  const http::fields& headers, std::string_view request_body,
                                  std::optional<std::chrono::milliseconds> timeout,
-                                 std::size_t body_limit, HttpResponse* response,
+                                 std::size_t body_limit, HttpClientResponse* response,
                                  std::string* body) {
     response->status = 0;
     response->headers.clear();

@@ -17,7 +17,7 @@
 namespace kbatch {
 
 /// One HTTP exchange's outcome. `error` is empty when a response arrived (whatever its status).
-struct HttpResponse {
+struct HttpClientResponse {
     unsigned status = 0;
     boost::beast::http::fields headers;
     std::string error;  // transport failure: "connect to 127.0.0.1:9001: Connection refused", ...
@@ -52,11 +52,11 @@ class HttpClient {
     /// memory stays bounded whatever the server sends. A Content-Length body is read straight
     /// into `body` in as few system calls as the socket allows. After any transport failure the
     /// connection is closed, so the next request starts on a fresh one. Sends the request once:
-    /// retrying is the caller's decision (see HttpResponse::stale_connection).
+    /// retrying is the caller's decision (see HttpClientResponse::stale_connection).
     void request(boost::beast::http::verb verb, std::string_view target,
                  const boost::beast::http::fields& headers, std::string_view request_body,
                  std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                 HttpResponse* response, std::string* body);
+                 HttpClientResponse* response, std::string* body);
 
     const std::string& host() const noexcept { return host_; }
     const std::string& port() const noexcept { return port_; }
@@ -65,7 +65,7 @@ class HttpClient {
     std::string exchange(boost::beast::http::verb verb, std::string_view target,
                          const boost::beast::http::fields& headers, std::string_view request_body,
                          std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                         HttpResponse* response, std::string* body);
+                         HttpClientResponse* response, std::string* body);
     // Reads the body whose headers `parser` holds into `body`; "" or what went wrong.
     std::string read_body(
         boost::beast::http::response_parser<boost::beast::http::string_body>& parser,

@@ -31,7 +31,11 @@ bool is_safe_request_id(std::string_view id) {
     return id != "." && id != "..";
 }
 
-bool is_transient(const HttpResponse& response) {
+Status api_error(std::string message) {
+    return Status::error(ErrorKind::kRuntimeApiError, std::move(message));
+}
+
+bool is_transient(const HttpClientResponse& response) {
     return response.transport_failed() || response.status >= 500 || response.status == 429;
 }
 
@@ -74,22 +78,22 @@ RuntimeApiClient::RuntimeApiClient(std::string_view host, std::string_view port,
     }
 }
 
-ApiOutcome RuntimeApiClient::send(http::verb verb, std::string_view target,
-                                  const http::fields& headers, std::string_view body,
-                                  std::optional<std::chrono::milliseconds> timeout,
-                                  std::size_t body_limit, std::string* response_body) {
+Status RuntimeApiClient::send(http::verb verb, std::string_view target, const http::fields& headers,
+                              std::string_view body,
+                              std::optional<std::chrono::milliseconds> timeout,
+                              std::size_t body_limit, std::string* response_body) {
     std::chrono::milliseconds delay = retry_.first_delay;
     std::string failure;
     for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
         http_.request(verb, target, headers, body, timeout, body_limit, &response_, response_body);
         if (!response_.transport_failed() && response_.status / 100 == 2)
-            return {};
+            return Status::ok();
         failure = response_.transport_failed()
                       ? response_.error
                       : fmt::format("{} {} answered {}: {}", http::to_string(verb), target,
                                     response_.status, *response_body);
         if (!is_transient(response_))
-            return ApiOutcome{std::move(failure), true};
+            return Status::error(ErrorKind::kRuntimeApiRefused, std::move(failure));
         // A kept-alive connection the API had closed is tried again at once, on a new one; it
         // still counts as an attempt, so that the count in the log is the number of sends.
         if (attempt == retry_.attempts)
@@ -103,17 +107,18 @@ ApiOutcome RuntimeApiClient::send(http::verb verb, std::string_view target,
             delay *= 2;
         }
     }
-    return ApiOutcome{fmt::format("{} (gave up after {} attempts)", failure, retry_.attempts)};
+    return api_error(fmt::format("{} (gave up after {} attempts)", failure, retry_.attempts));
 }
 
-ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
+Status RuntimeApiClient::next(InvocationHeaders* invocation, std::string* event) {
     const http::fields no_headers;
     // No timeout: between invocations Lambda freezes the process, and a frozen clock must not
     // turn into an error when it thaws.
-    ApiOutcome outcome = send(http::verb::get, kNextPath, no_headers, {}, std::nullopt,
-                              kMaxReadableEventBytes, event);
-    if (!outcome.ok())
-        return outcome;
+    if (Status status = send(http::verb::get, kNextPath, no_headers, {}, std::nullopt,
+                             kMaxReadableEventBytes, event);
+        !status.is_ok()) {
+        return status;
+    }
 
     invocation->request_id = std::string(response_.header("Lambda-Runtime-Aws-Request-Id"));
     invocation->function_arn = std::string(response_.header("Lambda-Runtime-Invoked-Function-Arn"));
@@ -122,18 +127,18 @@ ApiOutcome RuntimeApiClient::next(Invocation* invocation, std::string* event) {
     // Without a usable id nothing can be answered, and a guessed or mangled one could answer
     // the wrong request: the id goes into the URL of the response, so it must be one path part.
     if (invocation->request_id.empty()) {
-        return ApiOutcome{"GET /next answered without a Lambda-Runtime-Aws-Request-Id header"};
+        return api_error("GET /next answered without a Lambda-Runtime-Aws-Request-Id header");
     }
     if (!is_safe_request_id(invocation->request_id)) {
-        return ApiOutcome{
+        return api_error(
             fmt::format("GET /next answered with an unusable Lambda-Runtime-Aws-Request-Id {:?}",
-                        invocation->request_id.substr(0, 80))};
+                        invocation->request_id.substr(0, 80)));
     }
-    return {};
+    return Status::ok();
 }
 
-ApiOutcome RuntimeApiClient::post(std::string_view target, std::string_view body,
-                                  std::string_view error_type) {
+Status RuntimeApiClient::post(std::string_view target, std::string_view body,
+                              std::string_view error_type) {
     http::fields headers;
     headers.set(http::field::content_type, "application/json");
     if (!error_type.empty()) {
@@ -143,18 +148,17 @@ ApiOutcome RuntimeApiClient::post(std::string_view target, std::string_view body
                 &scratch_);
 }
 
-ApiOutcome RuntimeApiClient::post_response(std::string_view request_id, std::string_view body) {
+Status RuntimeApiClient::post_response(std::string_view request_id, std::string_view body) {
     return post(fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id), body);
 }
 
-ApiOutcome RuntimeApiClient::post_error(std::string_view request_id, std::string_view error_type,
-                                        std::string_view message) {
+Status RuntimeApiClient::post_error(std::string_view request_id, std::string_view error_type,
+                                    std::string_view message) {
     return post(fmt::format("/2018-06-01/runtime/invocation/{}/error", request_id),
                 error_document(error_type, message), error_type);
 }
 
-ApiOutcome RuntimeApiClient::post_init_error(std::string_view error_type,
-                                             std::string_view message) {
+Status RuntimeApiClient::post_init_error(std::string_view error_type, std::string_view message) {
     return post(kInitErrorPath, error_document(error_type, message), error_type);
 }
 

@@ -8,12 +8,13 @@
 #include <string_view>
 
 #include "http_client.h"
+#include "status.h"
 
 namespace kbatch {
 
-/// One invocation handed out by GET /next. The strings are owned; `event` is the caller's reused
-/// buffer (see RuntimeApiClient::next).
-struct Invocation {
+/// What GET /next says about the invocation it hands out, from its Lambda-Runtime-* headers; the
+/// event itself goes into a buffer the caller reuses (see RuntimeApiClient::next).
+struct InvocationHeaders {
     std::string request_id;  // Lambda-Runtime-Aws-Request-Id
     /// Lambda-Runtime-Deadline-Ms (see parse_deadline_header).
     std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
@@ -37,45 +38,41 @@ struct RetryPolicy {
     std::function<void(std::string_view)> on_retry;
 };
 
-/// What a Runtime API call came to.
-struct ApiOutcome {
-    std::string failure;    // "" on success, else one line saying what went wrong
-    bool rejected = false;  // the API answered 4xx: this request was refused, the API is healthy
-
-    bool ok() const noexcept { return failure.empty(); }
-};
-
 /// The Lambda Runtime API client. Transient failures (connection errors, 5xx, 429) are retried
 /// with exponential backoff up to RetryPolicy::attempts; a 4xx answer is final at once.
+///
+/// Each call returns OK or one line saying what went wrong, of one of two kinds:
+/// kRuntimeApiRefused when the API answered 4xx (it refused this request and is healthy: the
+/// next invocation is still to be served), kRuntimeApiError when it stayed unreachable, kept
+/// failing or answered something unusable (the runtime should exit so that Lambda replaces it).
 /// Thread safety: none; the host calls it from its one loop.
 class RuntimeApiClient {
   public:
-    /// `endpoint` is AWS_LAMBDA_RUNTIME_API, "host:port".
+    /// `host` and `port` are AWS_LAMBDA_RUNTIME_API's two parts (see split_host_port).
     RuntimeApiClient(std::string_view host, std::string_view port, RetryPolicy retry = {});
 
     /// Waits (without a timeout: Lambda freezes the process between invocations) for the next
     /// invocation; its body goes into `event`, whose capacity is reused.
-    ApiOutcome next(Invocation* invocation, std::string* event);
+    Status next(InvocationHeaders* invocation, std::string* event);
     /// Posts the function's response for `request_id`.
-    ApiOutcome post_response(std::string_view request_id, std::string_view body);
+    Status post_response(std::string_view request_id, std::string_view body);
     /// Posts a function error for `request_id`: Lambda retries the whole batch.
-    ApiOutcome post_error(std::string_view request_id, std::string_view error_type,
-                          std::string_view message);
+    Status post_error(std::string_view request_id, std::string_view error_type,
+                      std::string_view message);
     /// Posts an initialization error. The caller then exits.
-    ApiOutcome post_init_error(std::string_view error_type, std::string_view message);
+    Status post_init_error(std::string_view error_type, std::string_view message);
 
   private:
-    ApiOutcome post(std::string_view target, std::string_view body,
-                    std::string_view error_type = {});
+    Status post(std::string_view target, std::string_view body, std::string_view error_type = {});
     // Sends with retries until a 2xx, a 4xx or the last attempt.
-    ApiOutcome send(boost::beast::http::verb verb, std::string_view target,
-                    const boost::beast::http::fields& headers, std::string_view body,
-                    std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                    std::string* response_body);
+    Status send(boost::beast::http::verb verb, std::string_view target,
+                const boost::beast::http::fields& headers, std::string_view body,
+                std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                std::string* response_body);
 
     HttpClient http_;
     RetryPolicy retry_;
-    HttpResponse response_;
+    HttpClientResponse response_;
     std::string scratch_;  // bodies of answers to posts
 };
 

@@ -51,10 +51,10 @@ int shut_down(LoadedPlugin& plugin, StreamLogger& logger, int exit_code) {
 
 int report_startup_failure(RuntimeApiClient& api, StreamLogger& logger, const Status& failure) {
     logger.error(fmt::format("start-up failed: {}", failure.to_string()));
-    const ApiOutcome posted =
-        api.post_init_error(error_type_name(failure.kind()), failure.message());
-    if (!posted.ok()) {
-        logger.error(fmt::format("could not report the start-up failure: {}", posted.failure));
+    if (const Status posted =
+            api.post_init_error(error_type_name(failure.kind()), failure.message());
+        !posted.is_ok()) {
+        logger.error(fmt::format("could not report the start-up failure: {}", posted.message()));
     }
     return kExitRuntimeFailure;
 }
@@ -70,14 +70,14 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
 
     InvocationHandler handler(settings.run_options);
     RetryWatch retry_watch;
-    Invocation invocation;
+    InvocationHeaders invocation;
     std::string event;
     std::string response;
     for (;;) {
         logger.set_request_id("");
-        if (const ApiOutcome next = api.next(&invocation, &event); !next.ok()) {
+        if (const Status next = api.next(&invocation, &event); !next.is_ok()) {
             logger.error(fmt::format(
-                "Runtime API: {}; exiting so that Lambda replaces this runtime", next.failure));
+                "Runtime API: {}; exiting so that Lambda replaces this runtime", next.message()));
             return shut_down(*plugin, logger, kExitRuntimeFailure);
         }
         logger.set_request_id(invocation.request_id);
@@ -91,7 +91,7 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
         const std::chrono::duration<double, std::milli> elapsed =
             std::chrono::steady_clock::now() - started;
 
-        ApiOutcome posted;
+        Status posted = Status::ok();
         if (status.is_ok()) {
             log_batch_report(logger, handler.report(), handler.decode_path(), elapsed);
             if (settings.rbif_watch) {
@@ -107,16 +107,16 @@ int run_runtime_host(const RuntimeSettings& settings, RuntimeApiClient& api, Str
             posted = api.post_error(invocation.request_id, error_type_name(status.kind()),
                                     status.message());
         }
-        if (!posted.ok()) {
-            if (!posted.rejected) {
+        if (!posted.is_ok()) {
+            if (posted.kind() != ErrorKind::kRuntimeApiRefused) {
                 logger.error(
                     fmt::format("Runtime API: {}; exiting so that Lambda replaces this runtime",
-                                posted.failure));
+                                posted.message()));
                 return shut_down(*plugin, logger, kExitRuntimeFailure);
             }
             // The API refused this one answer (e.g. the invocation already timed out); the next
             // invocation is still ours to serve.
-            logger.error(fmt::format("Runtime API refused the answer: {}", posted.failure));
+            logger.error(fmt::format("Runtime API refused the answer: {}", posted.message()));
         }
     }
 }

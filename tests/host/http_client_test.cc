@@ -23,7 +23,7 @@ using tcp = boost::asio::ip::tcp;
 constexpr std::size_t kLimit = 1024 * 1024;
 
 struct Exchange {
-    HttpResponse response;
+    HttpClientResponse response;
     std::string body;
 };
 
@@ -138,7 +138,7 @@ TEST_CASE("a body sent in pieces, after a body of another size, arrives whole an
     });
     HttpClient client(peer.host(), peer.port());
     std::string body;
-    HttpResponse response;
+    HttpClientResponse response;
     client.request(http::verb::get, "/a", {}, {}, 5s, kLimit, &response, &body);
     REQUIRE_FALSE(response.transport_failed());
     CHECK(body == large);

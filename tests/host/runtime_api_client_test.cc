@@ -33,9 +33,9 @@ std::string next_answer(std::string_view request_id) {
 
 // GET /next once, so that what follows goes out on the kept-alive connection.
 void take_next(RuntimeApiClient& api) {
-    Invocation invocation;
+    InvocationHeaders invocation;
     std::string event;
-    REQUIRE(api.next(&invocation, &event).ok());
+    REQUIRE(api.next(&invocation, &event).is_ok());
 }
 
 TEST_CASE("a response post that is never answered goes out six times in all, as the log says") {
@@ -52,9 +52,11 @@ TEST_CASE("a response post that is never answered goes out six times in all, as 
     int sleeps = 0;
     RuntimeApiClient api(peer.host(), peer.port(), quick_retries(&sleeps));
     take_next(api);
-    const ApiOutcome posted = api.post_response("req-1", R"({"batchItemFailures":[]})");
-    REQUIRE_FALSE(posted.ok());
-    CHECK_THAT(posted.failure, Catch::Contains("gave up after 6 attempts"));
+    const Status posted = api.post_response("req-1", R"({"batchItemFailures":[]})");
+    REQUIRE_FALSE(posted.is_ok());
+    CHECK_THAT(posted.message(), Catch::Contains("gave up after 6 attempts"));
+    // Not a refusal: the API never answered, and the runtime must give way to a new one.
+    CHECK(posted.kind() == ErrorKind::kRuntimeApiError);
     std::size_t posts = 0;
     for (const std::string& request : peer.requests())
         posts += request.starts_with("POST /2018-06-01/runtime/invocation/req-1/response") ? 1 : 0;
@@ -77,8 +79,28 @@ TEST_CASE("a kept-alive connection closed by the API is retried at once, as one 
     RuntimeApiClient api(peer.host(), peer.port(), quick_retries(&sleeps));
     take_next(api);
     std::this_thread::sleep_for(50ms);  // let the close arrive
-    CHECK(api.post_response("req-2", "{}").ok());
+    CHECK(api.post_response("req-2", "{}").is_ok());
     CHECK(sleeps == 0);  // a stale connection is not a reason to back off
+}
+
+TEST_CASE("a 4xx answer is a refusal, final at once, told apart from a failing API") {
+    RawHttpPeer peer("127.0.0.1", [](tcp::socket& socket, const std::string& request, int) {
+        if (request.starts_with("GET ")) {
+            RawHttpPeer::send(socket, next_answer("req-3"));
+            return AfterReply::kKeepOpen;
+        }
+        RawHttpPeer::send(socket, "HTTP/1.1 410 Gone\r\nContent-Length: 9\r\n\r\ntimed out");
+        return AfterReply::kKeepOpen;
+    });
+    int sleeps = 0;
+    RuntimeApiClient api(peer.host(), peer.port(), quick_retries(&sleeps));
+    take_next(api);
+    const Status posted = api.post_response("req-3", "{}");
+    REQUIRE_FALSE(posted.is_ok());
+    // The host serves the next invocation after a refusal, and exits after any other failure.
+    CHECK(posted.kind() == ErrorKind::kRuntimeApiRefused);
+    CHECK_THAT(posted.message(), Catch::Contains("answered 410: timed out"));
+    CHECK(sleeps == 0);
 }
 
 TEST_CASE("the deadline header saturates instead of wrapping round") {
