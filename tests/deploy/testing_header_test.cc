@@ -1,8 +1,10 @@
 // <kbatch/testing.hpp>, the SDK's helpers for plugin authors, checked against the real host code:
 // a record made with RecordView must look to a plugin exactly like the record the host decodes
 // from event_json()'s event, and run_batch() must answer what the host answers.
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -89,10 +91,10 @@ TEST_CASE("a RecordView shows a plugin the same record the host decodes from eve
 
     Recorder through_host;
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    REQUIRE(
-        handler.handle(kt::event_json(records), through_host, context.context, &response).is_ok());
+    REQUIRE(handler.handle(kt::event_json(records), through_host, context.context(), &response)
+                .is_ok());
 
     REQUIRE(in_process.seen.size() == records.size());
     REQUIRE(through_host.seen.size() == records.size());
@@ -129,13 +131,68 @@ TEST_CASE("run_batch passes the invocation to the plugin and keeps what it logs"
             return kbatch::Result::ok();
         }
     } probe;
-    kt::Invocation invocation;
+    kt::TestInvocation invocation;
     invocation.request_id = "req-42";
     invocation.trace_id = "Root=1-abc";
     const kt::BatchOutcome outcome = kt::run_batch(probe, {{"1", "x"}}, invocation);
     CHECK(outcome.messages(kbatch::LogLevel::kInfo) == std::vector<std::string>{"req-42 1"});
     CHECK(outcome.messages(kbatch::LogLevel::kError) ==
           std::vector<std::string>{"trace Root=1-abc"});
+}
+
+TEST_CASE("the old name Invocation still compiles, naming TestInvocation") {
+    // Plugin authors' tests written before the rename keep compiling, with a warning.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    STATIC_REQUIRE(std::is_same_v<kt::Invocation, kt::TestInvocation>);
+#pragma GCC diagnostic pop
+}
+
+TEST_CASE("a TestContext gives a processor called by hand its invocation, and keeps its log") {
+    class Probe final : public kbatch::RecordProcessor {
+      public:
+        kbatch::Result process(const kbatch::KinesisRecord& record,
+                               const kbatch::Context& ctx) override {
+            ctx.logger().warn(std::string(ctx.request_id()) + " " +
+                              std::string(ctx.function_arn()) + " " +
+                              std::string(record.sequence_number()));
+            return kbatch::Result::failure(std::to_string(ctx.remaining_time().count()));
+        }
+    } probe;
+    kt::ManualClock clock;
+    kt::TestInvocation invocation;
+    invocation.request_id = "req-7";
+    invocation.function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:f";
+    invocation.deadline = clock.now() + std::chrono::seconds(3);
+    invocation.time = &clock;
+    const kt::TestContext context(invocation);
+    invocation.request_id = "changed after";  // the context keeps its own copy
+
+    const kt::TestRecord record{"42", "payload"};
+    const kt::RecordView view(record);
+    const kbatch::Result result = probe.process(view.record(), context.context());
+    CHECK(result.failed());
+    CHECK(result.reason() == "3000");
+    REQUIRE(context.log().size() == 1);
+    CHECK(context.log()[0].level == kbatch::LogLevel::kWarn);
+    CHECK(context.log()[0].message == "req-7 arn:aws:lambda:eu-west-1:123456789012:function:f 42");
+}
+
+TEST_CASE("basic_record_json writes Lambda's field order, record_json the same JSON sorted") {
+    const kt::TestRecord record{kt::sequence_number(1), "ordered"};
+    const nlohmann::ordered_json ordered = kt::basic_record_json<nlohmann::ordered_json>(record);
+    std::vector<std::string> keys, kinesis_keys;
+    for (const auto& [key, value] : ordered.items())
+        keys.push_back(key);
+    for (const auto& [key, value] : ordered["kinesis"].items())
+        kinesis_keys.push_back(key);
+    CHECK(keys == std::vector<std::string>{"kinesis", "eventSource", "eventVersion", "eventID",
+                                           "eventName", "invokeIdentityArn", "awsRegion",
+                                           "eventSourceARN"});
+    CHECK(kinesis_keys ==
+          std::vector<std::string>{"kinesisSchemaVersion", "partitionKey", "sequenceNumber", "data",
+                                   "approximateArrivalTimestamp", "encryptionType"});
+    CHECK(nlohmann::json::parse(ordered.dump()) == kt::record_json(record));
 }
 
 TEST_CASE("environment() gives a plugin exactly the variables the test names") {

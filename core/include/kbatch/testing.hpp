@@ -15,6 +15,8 @@
 // - run_batch() calls process() on each record in event order, as the host does in its default
 //   failure mode (report-all): every record is processed, and an exception fails its record with
 //   its what(). It returns each record's outcome, the response Lambda would get, and the log.
+// - TestContext is the Context of one invocation (TestInvocation) with a logger that keeps every
+//   line, for calling process() by hand with a RecordView.
 // - Plugin loads a built plugin .so the way the host does (the ABI version check, then the
 //   factory), so the test covers the very shared object that ships. A processor class the test
 //   can see may instead be constructed directly: MyProcessor p(kbatch::PluginConfig(json)).
@@ -143,9 +145,12 @@ class RecordView {
     KinesisRecordFields fields_;
 };
 
-/// One element of the event's "Records" array, every field present as Lambda sends it.
-inline nlohmann::json record_json(const TestRecord& record) {
-    nlohmann::json kinesis = {
+/// One element of the event's "Records" array, every field present as Lambda sends it, as any
+/// nlohmann JSON type: nlohmann::ordered_json keeps the fields in the order Lambda writes them
+/// (nlohmann::json sorts its keys), for an event that reads like one Lambda sent.
+template <typename Json>
+Json basic_record_json(const TestRecord& record) {
+    Json kinesis = {
         {"kinesisSchemaVersion", kKinesisSchemaVersion},
         {"partitionKey", record.partition_key},
         {"sequenceNumber", record.sequence_number},
@@ -154,7 +159,7 @@ inline nlohmann::json record_json(const TestRecord& record) {
     };
     if (!record.encryption_type.empty())
         kinesis["encryptionType"] = record.encryption_type;
-    return {
+    return Json{
         {"kinesis", std::move(kinesis)},
         {"eventSource", kEventSource},
         {"eventVersion", kEventVersion},
@@ -164,6 +169,11 @@ inline nlohmann::json record_json(const TestRecord& record) {
         {"awsRegion", record.aws_region},
         {"eventSourceARN", record.event_source_arn},
     };
+}
+
+/// One element of the event's "Records" array, every field present as Lambda sends it.
+inline nlohmann::json record_json(const TestRecord& record) {
+    return basic_record_json<nlohmann::json>(record);
 }
 
 /// The whole Kinesis event, {"Records":[...]}, serialized: what Lambda posts to the function.
@@ -275,7 +285,7 @@ struct BatchOutcome {
 /// it, so time-dependent code is tested exactly and without sleeping.
 ///
 ///   kt::ManualClock clock;                       // starts at 2026-01-01T00:00:00Z
-///   kt::Invocation invocation;
+///   kt::TestInvocation invocation;
 ///   invocation.deadline = clock.now() + 3s;
 ///   invocation.time = &clock;                    // a processor may call clock.advance(...)
 ///
@@ -293,30 +303,60 @@ class ManualClock final : public TimeSource {
     Context::Clock::time_point now_;
 };
 
-/// The invocation run_batch() pretends to be part of.
-struct Invocation {
+/// The invocation run_batch() or a TestContext pretends to be part of.
+struct TestInvocation {
     std::string request_id = "test-request-id";
     Context::Clock::time_point deadline = Context::Clock::time_point::max();  // max(): none
     std::string function_arn = "arn:aws:lambda:us-east-1:123456789012:function:kbatch-test";
     std::string trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
     const TimeSource* time = nullptr;  // the clock the context reads; null: the system clock
 };
+/// The old name, which collided with the runtime's own Invocation types; kept so that existing
+/// tests still compile, with a warning.
+using Invocation [[deprecated("renamed TestInvocation")]] = TestInvocation;
+
+/// The Context of `invocation`, whose logger keeps every line: for calling a processor by hand.
+///
+///   kt::TestContext ctx;
+///   const kt::TestRecord record{"1", "payload"};
+///   const kt::RecordView view(record);
+///   const kbatch::Result result = processor.process(view.record(), ctx.context());
+///   CHECK(ctx.log().empty());
+///
+/// Lifetime: context() views this object's own copy of the invocation and its logger, so it is
+/// valid while this object lives. Not copyable, because it points into itself.
+class TestContext {
+  public:
+    explicit TestContext(TestInvocation invocation = TestInvocation())
+        : invocation_(std::move(invocation)),
+          context_(invocation_.request_id, invocation_.deadline, invocation_.function_arn,
+                   invocation_.trace_id, logger_, invocation_.time) {}
+    TestContext(const TestContext&) = delete;
+    TestContext& operator=(const TestContext&) = delete;
+
+    const Context& context() const noexcept { return context_; }
+    /// What was logged through context().logger(), in order.
+    const std::vector<LogLine>& log() const noexcept { return logger_.lines(); }
+
+  private:
+    TestInvocation invocation_;  // the strings context_ views
+    CapturingLogger logger_;     // declared before context_, which refers to it
+    Context context_;
+};
 
 /// Runs `processor` over `records` in order, in this process, as the host does in report-all
 /// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
 /// exception") fails the record.
 inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<TestRecord>& records,
-                              const Invocation& invocation = Invocation()) {
-    CapturingLogger logger;
-    const Context context(invocation.request_id, invocation.deadline, invocation.function_arn,
-                          invocation.trace_id, logger, invocation.time);
+                              const TestInvocation& invocation = TestInvocation()) {
+    const TestContext context(invocation);
     BatchOutcome outcome;
     for (const TestRecord& record : records) {
         const RecordView view(record);
         RecordOutcome& result = outcome.records.emplace_back();
         result.sequence_number = record.sequence_number;
         try {
-            const Result processed = processor.process(view.record(), context);
+            const Result processed = processor.process(view.record(), context.context());
             result.failed = processed.failed();
             result.reason = processed.reason();
         } catch (const std::exception& e) {
@@ -327,7 +367,7 @@ inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<Test
             result.reason = "unknown exception";
         }
     }
-    outcome.log = logger.lines();
+    outcome.log = context.log();
     return outcome;
 }
 
