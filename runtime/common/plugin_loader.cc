@@ -1,13 +1,12 @@
 #include "plugin_loader.h"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <exception>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <fmt/std.h>
+#include <kbatch/detail/plugin_loading.hpp>
 
 namespace kbatch {
 namespace fs = std::filesystem;
@@ -72,65 +71,15 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
                           std::unique_ptr<LoadedPlugin>* plugin) {
     std::unique_ptr<LoadedPlugin> loaded(new LoadedPlugin());
     loaded->file_ = file;
-
-    boost::dll::fs::error_code error;
-    // rtld_local keeps the plugin's symbols from resolving other plugins' (or the host's) names.
-    // RTLD_NODELETE keeps the code mapped after dlclose: a thread the plugin started may still run
-    // when the host lets go of the library (at exit, or after a failed load), and must not find
-    // its code unmapped. The SDK promises the shared object stays loaded until the process ends.
-    // Boost.DLL hands the mode to dlopen as it is.
-    const auto mode = static_cast<boost::dll::load_mode::type>(
-        static_cast<int>(boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local) |
-        RTLD_NODELETE);
-    dlerror();  // clear any stale message so the one below is about this load
-    loaded->library_.load(file, mode, error);
-    if (error) {
-        const char* reason = dlerror();
-        return load_error(fmt::format("cannot load plugin {}: {}", file,
-                                      reason != nullptr ? reason : error.message()));
-    }
-
-    boost::dll::shared_library& library = loaded->library_;
-    const bool has_version = library.has(kAbiVersionSymbol);
-    const bool has_factory = library.has(kFactorySymbol);
-    if (!has_version && !has_factory) {
-        return load_error(fmt::format(
-            "{} is not a kbatch plugin: it exports no {} and no {} (define one with KBATCH_PLUGIN)",
-            file, kAbiVersionSymbol, kFactorySymbol));
-    }
-    if (!has_version) {
-        return load_error(
-            fmt::format("{} is not a kbatch plugin: it exports no {}", file, kAbiVersionSymbol));
-    }
-    // The version is checked before anything else in the plugin is touched: with another ABI even
-    // the factory's signature may differ.
-    const std::uint32_t version = library.get_alias<const std::uint32_t>(kAbiVersionSymbol);
-    if (version != kAbiVersion) {
-        return load_error(fmt::format(
-            "{} was built against kbatch plugin ABI version {}, but this host speaks version {}: "
-            "rebuild the plugin against this SDK",
-            file, version, kAbiVersion));
-    }
-    if (!has_factory) {
-        return load_error(
-            fmt::format("{} is not a kbatch plugin: it exports no {}", file, kFactorySymbol));
-    }
-    auto& factory = library.get_alias<ProcessorFactory>(kFactorySymbol);
-    // The exception is caught and destroyed here, while the library that threw it is loaded.
-    try {
-        loaded->processor_ = factory(config);
-    } catch (const ConfigError& e) {
-        return Status::error(
-            ErrorKind::kConfigError,
-            fmt::format("plugin {} rejected its configuration: {}", file, e.what()));
-    } catch (const std::exception& e) {
-        return load_error(fmt::format("plugin {} failed to start: {}", file, e.what()));
-    } catch (...) {
-        return load_error(fmt::format("plugin {} failed to start: unknown exception", file));
-    }
+    // The sequence and its messages are the SDK's (kbatch/detail/plugin_loading.hpp), shared with
+    // kbatch::testing::Plugin, so that a plugin's tests refuse exactly what the host refuses.
+    detail::PluginLoadError error;
+    loaded->processor_ = detail::load_plugin(loaded->library_, file, config, &error);
     if (loaded->processor_ == nullptr) {
-        return load_error(
-            fmt::format("plugin {} failed to start: its factory returned null", file));
+        return Status::error(error.failure == detail::PluginLoadFailure::kConfigRejected
+                                 ? ErrorKind::kConfigError
+                                 : ErrorKind::kPluginLoadError,
+                             std::move(error.message));
     }
     *plugin = std::move(loaded);
     return Status::ok();

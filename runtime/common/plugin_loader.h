@@ -43,7 +43,8 @@ class LoadedPlugin {
     /// version it exports before anything else, and constructs its processor from `config`.
     /// Each failure is one line naming the file: dlopen's own text, "not a kbatch plugin", an ABI
     /// mismatch with both versions, or the constructor's exception (a kbatch::ConfigError gives
-    /// kConfigError, anything else kPluginLoadError).
+    /// kConfigError, anything else kPluginLoadError). The sequence is the SDK's own
+    /// (kbatch::detail::load_plugin), which kbatch::testing::Plugin runs too.
     static Status load(const std::filesystem::path& file, const PluginConfig& config,
                        std::unique_ptr<LoadedPlugin>* plugin);
 

@@ -67,6 +67,8 @@ TEST_CASE("a plugin project built against the installed SDK runs locally and in 
 
     install_sdk(prefix);
     CHECK(fs::exists(prefix / "include/kbatch/testing.hpp"));
+    // testing.hpp loads a plugin with the host's own sequence, from a header it includes.
+    CHECK(fs::exists(prefix / "include/kbatch/detail/plugin_loading.hpp"));
     CHECK(fs::exists(prefix / "share/kbatch" / layer_name()));
     // The SAM template, beside the layer zip its default names.
     CHECK(kbatch::test::read_file(prefix / "share/kbatch/template.yaml") ==

@@ -2,19 +2,22 @@
 // only <kbatch/plugin.hpp>, compiled here with the plain compiler command the README documents
 // (no CMake, no kbatch library), then run by the real `kbatch invoke`. It fails exactly the
 // records whose data starts with "Hello" (or the configured prefix).
+#include <algorithm>
 #include <filesystem>
-#include <span>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
 
+namespace kt = kbatch::testing;
+
 namespace {
 namespace fs = std::filesystem;
-using kbatch::test::TestRecord;
+using kt::TestRecord;
 
 // Compiles the out-of-tree plugin into `dir` with exactly the documented command.
 fs::path build_plugin(const kbatch::test::TempDir& dir) {
@@ -53,9 +56,8 @@ TEST_CASE("a plugin built outside the tree with the documented command decides t
         {"105", ""},
         {"106", "Hell"},
     };
-    const kbatch::test::CommandResult result =
-        kbatch::test::run_kbatch({"invoke", "--data-file", "-", "--plugin", plugin.string()},
-                                 kbatch::test::event_json(records));
+    const kbatch::test::CommandResult result = kbatch::test::run_kbatch(
+        {"invoke", "--data-file", "-", "--plugin", plugin.string()}, kt::event_json(records));
     INFO("stdout: " << result.out << "\nstderr: " << result.err);
     REQUIRE(result.exit_code == 0);
     CHECK(kbatch::test::item_identifiers(result.out) == std::vector<std::string>{"101", "104"});
@@ -64,7 +66,7 @@ TEST_CASE("a plugin built outside the tree with the documented command decides t
     const kbatch::test::CommandResult configured =
         kbatch::test::run_kbatch({"invoke", "--data-file", "-", "--plugin", plugin.string(),
                                   "--config", R"({"prefix":"Say"})"},
-                                 kbatch::test::event_json(records));
+                                 kt::event_json(records));
     INFO("stdout: " << configured.out << "\nstderr: " << configured.err);
     REQUIRE(configured.exit_code == 0);
     CHECK(kbatch::test::item_identifiers(configured.out) == std::vector<std::string>{"103"});
@@ -80,14 +82,11 @@ TEST_CASE("a plugin built outside the tree with the documented command decides t
 TEST_CASE("an out-of-tree plugin loads in process too") {
     kbatch::test::TempDir dir;
     const fs::path plugin = build_plugin(dir);
-    auto loaded = kbatch::test::load_plugin(plugin, {{"prefix", "x"}});
-    kbatch::test::TestContext context;
-    const std::string data = "xyz";
-    kbatch::KinesisRecordFields fields;
-    fields.sequence_number = "1";
-    fields.data = std::as_bytes(std::span(data));
-    const kbatch::Result result =
-        loaded->processor().process(kbatch::KinesisRecord(fields), context.context);
+    kt::Plugin loaded(plugin, {{"prefix", "x"}});
+    kt::TestContext context;
+    const kt::TestRecord record{"1", "xyz"};
+    const kt::RecordView view(record);
+    const kbatch::Result result = loaded.processor().process(view.record(), context.context());
     CHECK(result.failed());
     CHECK(result.reason() == "starts with x");
 }
@@ -95,15 +94,19 @@ TEST_CASE("an out-of-tree plugin loads in process too") {
 TEST_CASE("each SDK header compiles on its own, warning-free under strict flags") {
     // Users include the SDK with -I, so its warnings become theirs; and each header promises to
     // include what it uses.
+    // Recursive: the detail/ headers that testing.hpp includes are installed with the SDK too.
+    const fs::path sdk = kbatch::test::sdk_include_dir();
     std::vector<fs::path> headers;
-    for (const auto& entry : fs::directory_iterator(kbatch::test::sdk_include_dir() / "kbatch")) {
+    for (const auto& entry : fs::recursive_directory_iterator(sdk / "kbatch")) {
         if (entry.path().extension() == ".hpp")
-            headers.push_back(entry.path());
+            headers.push_back(entry.path().lexically_relative(sdk));
     }
-    REQUIRE(headers.size() >= 7);
+    REQUIRE(headers.size() >= 9);
+    CHECK(std::find(headers.begin(), headers.end(), "kbatch/detail/plugin_loading.hpp") !=
+          headers.end());
     for (const fs::path& header : headers) {
-        INFO(header.filename());
-        const std::string source = "#include <kbatch/" + header.filename().string() + ">\n";
+        INFO(header);
+        const std::string source = "#include <" + header.string() + ">\n";
         const kbatch::test::CommandResult compiled = kbatch::test::run_command(
             {"c++", "-std=c++20", "-fsyntax-only", "-Wall", "-Wextra", "-Wpedantic", "-Wshadow",
              "-Wconversion", "-Werror", "-DBOOST_DLL_USE_STD_FS", "-I",

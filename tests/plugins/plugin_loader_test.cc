@@ -11,10 +11,13 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "plugin_loader.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace {
 namespace fs = std::filesystem;
@@ -36,6 +39,18 @@ bool is_loaded(const fs::path& file) {
         return false;
     ::dlclose(handle);
     return true;
+}
+
+// Loads `file` with the host's loader, expecting success; the status is the failure's message.
+std::unique_ptr<kbatch::LoadedPlugin> load_ok(const fs::path& file,
+                                              nlohmann::json config = nlohmann::json::object()) {
+    std::unique_ptr<kbatch::LoadedPlugin> plugin;
+    const kbatch::Status status =
+        kbatch::LoadedPlugin::load(file, kbatch::PluginConfig(std::move(config)), &plugin);
+    INFO("loading " << file << ": " << status.to_string());
+    REQUIRE(status.is_ok());
+    REQUIRE(plugin != nullptr);
+    return plugin;
 }
 
 // Loads `file`, expecting failure; checks what every failure must satisfy.
@@ -72,10 +87,10 @@ TEST_CASE("the first folder that has the plugin wins") {
     REQUIRE(kbatch::resolve_plugin("stub_never_fails", dirs, &file).is_ok());
     CHECK(file == first / "libstub_never_fails.so");
     // And it is that file that loads: the copy of always_fails.
-    auto plugin = kbatch::test::load_plugin(file);
-    kbatch::test::TestContext context;
+    auto plugin = load_ok(file);
+    kt::TestContext context;
     const kbatch::KinesisRecord record;
-    CHECK(plugin->processor().process(record, context.context).failed());
+    CHECK(plugin->processor().process(record, context.context()).failed());
 }
 
 TEST_CASE("a bare name ending in .so is the file name itself") {
@@ -132,26 +147,24 @@ TEST_CASE("a name found nowhere is a load error listing every folder searched") 
 
 TEST_CASE("a good plugin loads and its processor works") {
     const fs::path path = kbatch::test::stub_path("fails_on_substring");
-    auto plugin = kbatch::test::load_plugin(path, {{"needle", "x"}});
+    auto plugin = load_ok(path, {{"needle", "x"}});
     CHECK(plugin->file() == path);
-    kbatch::test::TestContext context;
-    const std::string data = "a x b";
-    kbatch::KinesisRecordFields fields;
-    fields.sequence_number = "1";
-    fields.data = std::as_bytes(std::span(data));
-    CHECK(plugin->processor().process(kbatch::KinesisRecord(fields), context.context).failed());
+    kt::TestContext context;
+    const kt::TestRecord record{"1", "a x b"};
+    const kt::RecordView view(record);
+    CHECK(plugin->processor().process(view.record(), context.context()).failed());
 }
 
 TEST_CASE("the shared object is loaded privately and stays mapped after the plugin is gone") {
     const fs::path path = kbatch::test::stub_path("throws_runtime_error");
     {
-        auto plugin = kbatch::test::load_plugin(path);
+        auto plugin = load_ok(path);
         CHECK(is_loaded(path));
         // RTLD_LOCAL: its exports do not become global symbols other plugins could bind to.
         CHECK(::dlsym(RTLD_DEFAULT, "kbatch_create_processor") == nullptr);
         // An exception from it is caught while it is loaded (the Boost.DLL "Missuses" rule).
-        kbatch::test::TestContext context;
-        CHECK_THROWS_WITH(plugin->processor().process(kbatch::KinesisRecord(), context.context),
+        kt::TestContext context;
+        CHECK_THROWS_WITH(plugin->processor().process(kbatch::KinesisRecord(), context.context()),
                           "boom: ");
     }
     // RTLD_NODELETE: the processor is gone, the code stays until the process ends, for any
@@ -161,18 +174,16 @@ TEST_CASE("the shared object is loaded privately and stays mapped after the plug
 
 TEST_CASE("two instances of one plugin are independent") {
     const fs::path path = kbatch::test::stub_path("fails_on_substring");
-    auto a = kbatch::test::load_plugin(path, {{"needle", "apple"}});
-    auto b = kbatch::test::load_plugin(path, {{"needle", "pear"}});
-    kbatch::test::TestContext context;
-    const std::string data = "apple";
-    kbatch::KinesisRecordFields fields;
-    fields.sequence_number = "1";
-    fields.data = std::as_bytes(std::span(data));
-    const kbatch::KinesisRecord record(fields);
-    CHECK(a->processor().process(record, context.context).failed());
-    CHECK(b->processor().process(record, context.context).succeeded());
+    auto a = load_ok(path, {{"needle", "apple"}});
+    auto b = load_ok(path, {{"needle", "pear"}});
+    kt::TestContext context;
+    const kt::TestRecord apple{"1", "apple"};
+    const kt::RecordView view(apple);
+    const kbatch::KinesisRecord record = view.record();
+    CHECK(a->processor().process(record, context.context()).failed());
+    CHECK(b->processor().process(record, context.context()).succeeded());
     a.reset();  // the library stays loaded for b
-    CHECK(b->processor().process(record, context.context).succeeded());
+    CHECK(b->processor().process(record, context.context()).succeeded());
     CHECK(is_loaded(path));
 }
 
@@ -271,4 +282,30 @@ TEST_CASE("a path to a folder is reported as not a plugin file, not as missing")
     CHECK(status.kind() == kbatch::ErrorKind::kPluginLoadError);
     CHECK_THAT(status.message(),
                Catch::Contains(dir.path().string()) && !Catch::Contains("does not exist"));
+}
+
+TEST_CASE("the SDK's testing Plugin refuses every broken plugin with the host's own message") {
+    // One loading sequence (kbatch/detail/plugin_loading.hpp): a plugin author's test must fail
+    // exactly where the host would refuse the .so, and say what the host would say.
+    kbatch::test::TempDir dir;
+    std::vector<fs::path> files = {dir / "libmissing.so"};
+    for (const char* stub : {"wrong_abi", "abi_only", "factory_only", "null_factory",
+                             "unresolved_symbol", "no_kbatch_symbols", "throws_in_constructor"}) {
+        files.push_back(kbatch::test::stub_path(stub));
+    }
+    for (const fs::path& file : files) {
+        const kbatch::Status host = load_failure(file);
+        REQUIRE(host.kind() == kbatch::ErrorKind::kPluginLoadError);
+        CHECK_THROWS_AS(kt::Plugin(file), std::runtime_error);
+        CHECK_THROWS_WITH(kt::Plugin(file), host.message());
+    }
+    // A refused configuration is a kbatch::ConfigError with the plugin's own words, which the
+    // host's message ends with.
+    const fs::path config_error = kbatch::test::stub_path("throws_config_error");
+    const kbatch::Status host = load_failure(config_error);
+    REQUIRE(host.kind() == kbatch::ErrorKind::kConfigError);
+    CHECK_THROWS_AS(kt::Plugin(config_error), kbatch::ConfigError);
+    CHECK_THROWS_WITH(kt::Plugin(config_error), "stub_throws_config_error: \"answer\" must be 42");
+    CHECK_THAT(host.message(),
+               Catch::EndsWith(": stub_throws_config_error: \"answer\" must be 42"));
 }

@@ -17,9 +17,11 @@
 //   its what(). It returns each record's outcome, the response Lambda would get, and the log.
 // - TestContext is the Context of one invocation (TestInvocation) with a logger that keeps every
 //   line, for calling process() by hand with a RecordView.
-// - Plugin loads a built plugin .so the way the host does (the ABI version check, then the
-//   factory), so the test covers the very shared object that ships. A processor class the test
-//   can see may instead be constructed directly: MyProcessor p(kbatch::PluginConfig(json)).
+// - Plugin loads a built plugin .so with the host's own sequence (kbatch/detail/plugin_loading.hpp:
+//   the ABI version check, then the factory), so the test covers the very shared object that
+//   ships and a plugin the host would refuse fails here with the host's message. A processor class
+//   the test can see may instead be constructed directly: MyProcessor
+//   p(kbatch::PluginConfig(json)).
 #pragma once
 
 #include <algorithm>
@@ -38,12 +40,11 @@
 #include <utility>
 #include <vector>
 
-#include <dlfcn.h>
-
 #include <boost/dll/shared_library.hpp>
 #include <nlohmann/json.hpp>
 
 #include "kbatch/context.hpp"
+#include "kbatch/detail/plugin_loading.hpp"
 #include "kbatch/logger.hpp"
 #include "kbatch/plugin.hpp"
 #include "kbatch/plugin_config.hpp"
@@ -379,47 +380,23 @@ inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<Test
 /// of the plugin runs after its library is unloaded.
 class Plugin {
   public:
-    /// Loads `file` (RTLD_NOW: a missing symbol fails here), checks that it exports the ABI
-    /// version this SDK speaks, and constructs its processor from `config` and `env`.
-    /// Throws std::runtime_error for a file that does not load or is not a plugin of this ABI,
-    /// and kbatch::ConfigError (a copy made here) when the plugin refuses its configuration.
+    /// Loads `file` as the host does (kbatch::detail::load_plugin: RTLD_NOW, so a missing symbol
+    /// fails here; the ABI version this SDK speaks; then the factory) and constructs its
+    /// processor from `config` and `env`. Throws std::runtime_error with the host's message for a
+    /// file that does not load, is not a plugin of this ABI or fails to start, and
+    /// kbatch::ConfigError (a copy made here, with the plugin's own message) when the plugin
+    /// refuses its configuration.
     explicit Plugin(const std::filesystem::path& file,
                     nlohmann::json config = nlohmann::json::object(),
                     PluginConfig::EnvLookup env = PluginConfig::process_environment) {
-        boost::dll::fs::error_code error;
-        // As the host: RTLD_NODELETE keeps the code mapped for any thread the plugin left running.
-        library_.load(file,
-                      static_cast<boost::dll::load_mode::type>(
-                          static_cast<int>(boost::dll::load_mode::rtld_now |
-                                           boost::dll::load_mode::rtld_local) |
-                          RTLD_NODELETE),
-                      error);
-        if (error)
-            throw std::runtime_error("cannot load " + file.string() + ": " + error.message());
-        if (!library_.has(kAbiVersionSymbol) || !library_.has(kFactorySymbol)) {
-            throw std::runtime_error(file.string() + " is not a kbatch plugin: it lacks " +
-                                     kAbiVersionSymbol + " or " + kFactorySymbol);
-        }
-        const std::uint32_t version = library_.get_alias<const std::uint32_t>(kAbiVersionSymbol);
-        if (version != kAbiVersion) {
-            throw std::runtime_error(file.string() + " was built against plugin ABI version " +
-                                     std::to_string(version) + ", this SDK speaks version " +
-                                     std::to_string(kAbiVersion));
-        }
-        auto& factory = library_.get_alias<ProcessorFactory>(kFactorySymbol);
-        // An exception object made by the plugin must die while its library is loaded, so what
-        // leaves this constructor is always a copy made here.
-        try {
-            processor_ = factory(PluginConfig(std::move(config), std::move(env)));
-        } catch (const ConfigError& e) {
-            throw ConfigError(e.what());
-        } catch (const std::exception& e) {
-            throw std::runtime_error(file.string() + " failed to start: " + e.what());
-        } catch (...) {
-            throw std::runtime_error(file.string() + " failed to start: unknown exception");
-        }
-        if (processor_ == nullptr)
-            throw std::runtime_error(file.string() + ": the plugin's factory returned null");
+        detail::PluginLoadError error;
+        processor_ = detail::load_plugin(library_, file,
+                                         PluginConfig(std::move(config), std::move(env)), &error);
+        if (processor_ != nullptr)
+            return;
+        if (error.failure == detail::PluginLoadFailure::kConfigRejected)
+            throw ConfigError(error.plugin_message);
+        throw std::runtime_error(error.message);
     }
     ~Plugin() { processor_.reset(); }
     Plugin(const Plugin&) = delete;
