@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "test_support.h"
@@ -52,7 +53,7 @@ TEST_CASE("AWS_LAMBDA_LOG_FORMAT=JSON: every line is a JSON object with level an
     // Record data that is not UTF-8 reaches the log through the plugin: the line must still be
     // valid JSON (replaced characters), not dropped or broken.
     const std::string event =
-        kbatch::test::event_json({{"1", "plain"}, {"2", std::string("\xFF\xFE bytes", 8)}});
+        kbatch::testing::event_json({{"1", "plain"}, {"2", std::string("\xFF\xFE bytes", 8)}});
     const CommandResult result =
         kbatch::test::run_kbatch({"invoke", "--data-file", "-", "--plugin",
                                   kbatch::test::stub_path("logs_records").string()},

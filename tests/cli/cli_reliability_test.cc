@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "test_support.h"
 
@@ -53,7 +54,7 @@ TEST_CASE("a plugin's output to stdout goes to stderr; the response stays alone 
     const CommandResult result = kbatch::test::run_kbatch(
         {"invoke", "--data-file", "-", "--plugin",
          kbatch::test::stub_path("misbehaves_on_stdout").string()},
-        kbatch::test::event_json({{"1", "ok"}, {"2", "fail"}, {"3", "ok"}}));
+        kbatch::testing::event_json({{"1", "ok"}, {"2", "fail"}, {"3", "ok"}}));
     INFO("stdout: " << result.out << "\nstderr: " << result.err);
     CHECK(result.signal == 0);
     CHECK(result.exit_code == 0);

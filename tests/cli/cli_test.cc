@@ -9,10 +9,13 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "invocation_handler.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace {
 namespace fs = std::filesystem;
@@ -28,12 +31,11 @@ std::string example_path() {
 // The response the in-process path gives for `event` with random_failure and `config`: the
 // same plugin file and InvocationHandler the CLI uses, without the CLI.
 std::string in_process_response(const std::string& event, const std::string& config) {
-    auto plugin = kbatch::test::load_plugin(kbatch::test::random_failure_plugin(),
-                                            nlohmann::json::parse(config));
+    kt::Plugin plugin(kbatch::test::random_failure_plugin(), nlohmann::json::parse(config));
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    REQUIRE(handler.handle(event, plugin->processor(), context.context, &response).is_ok());
+    REQUIRE(handler.handle(event, plugin.processor(), context.context(), &response).is_ok());
     return response;
 }
 
@@ -232,7 +234,7 @@ TEST_CASE("logs go to standard error, the response alone to standard output") {
     // record it gets.
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(3, "payload ")) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[1]["kinesis"]["data"] = "***";
     const CommandResult result =
@@ -240,14 +242,12 @@ TEST_CASE("logs go to standard error, the response alone to standard output") {
                                   kbatch::test::stub_path("logs_records").string()},
                                  kbatch::test::event_from_records(records));
     require_processed(result);
-    CHECK(result.out == R"({"batchItemFailures":[{"itemIdentifier":")" +
-                            kbatch::test::sequence_number(1) + "\"}]}\n");
-    const std::string seen_0 =
-        "stub_logs_records: " + kbatch::test::sequence_number(0) + " payload 0";
-    const std::string seen_2 =
-        "stub_logs_records: " + kbatch::test::sequence_number(2) + " payload 2";
+    CHECK(result.out ==
+          R"({"batchItemFailures":[{"itemIdentifier":")" + kt::sequence_number(1) + "\"}]}\n");
+    const std::string seen_0 = "stub_logs_records: " + kt::sequence_number(0) + " payload 0";
+    const std::string seen_2 = "stub_logs_records: " + kt::sequence_number(2) + " payload 2";
     CHECK_THAT(result.err, Catch::Contains(seen_0) && Catch::Contains(seen_2));
-    CHECK(result.err.find(kbatch::test::sequence_number(1) + " payload") == std::string::npos);
+    CHECK(result.err.find(kt::sequence_number(1) + " payload") == std::string::npos);
     CHECK(result.err.find(seen_0) < result.err.find(seen_2));
 }
 
@@ -256,7 +256,7 @@ TEST_CASE("a batch of 10,000 records through the CLI reports every failure in or
     const CommandResult result =
         kbatch::test::run_kbatch({"invoke", "--data-file", "-", "--plugin",
                                   kbatch::test::stub_path("always_fails").string()},
-                                 kbatch::test::event_json(records));
+                                 kt::event_json(records));
     require_processed(result);
     const std::vector<std::string> identifiers = kbatch::test::item_identifiers(result.out);
     REQUIRE(identifiers.size() == records.size());
@@ -323,7 +323,7 @@ TEST_CASE("an event that cannot be processed: exit 1 and one line naming the pla
 
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(4)) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[3].erase("kinesis");
     require_error_line(kbatch::test::run_kbatch({"invoke", "--data-file", "-"},
@@ -331,7 +331,7 @@ TEST_CASE("an event that cannot be processed: exit 1 and one line naming the pla
                        1, {"Kbatch.InvalidEvent: Records[3].kinesis: missing"});
 
     // A record that fails without a usable sequence number fails the invocation.
-    records[3] = kbatch::test::record_json({"not-a-number", "x"});
+    records[3] = kt::record_json({"not-a-number", "x"});
     require_error_line(kbatch::test::run_kbatch({"invoke", "--data-file", "-"},
                                                 kbatch::test::event_from_records(records)),
                        1, {"Kbatch.UnidentifiableFailure", "Records[3]"});

@@ -10,15 +10,18 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "batch_runner.h"
 #include "event_decoder.h"
 #include "test_support.h"
 
+namespace kt = kbatch::testing;
+
 namespace {
 
-using kbatch::test::TestRecord;
+using kt::TestRecord;
 
 // What running one event came to. The failures' sequence-number views die with the decoder, so
 // they are copied into `log` as "failed <sequence number>" lines.
@@ -33,11 +36,11 @@ Run run_event(const std::string& event, kbatch::RecordProcessor& processor) {
     const kbatch::Status decoded = decoder.decode(event);
     INFO(decoded.to_string());
     REQUIRE(decoded.is_ok());
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     Run run;
-    run.status = kbatch::run_batch(decoder.batch(), processor, context.context, {}, run.report);
-    for (const auto& [level, line] : context.logger.lines)
-        run.log.push_back(line);
+    run.status = kbatch::run_batch(decoder.batch(), processor, context.context(), {}, run.report);
+    for (const kt::LogLine& line : context.log())
+        run.log.push_back(line.message);
     // The report views the decoder's buffers; copy the sequence numbers out before they go.
     for (auto& failure : run.report.failures) {
         run.log.push_back("failed " + std::string(failure.sequence_number));
@@ -47,8 +50,8 @@ Run run_event(const std::string& event, kbatch::RecordProcessor& processor) {
 
 Run run_stub(std::string_view stub, const std::vector<TestRecord>& records,
              nlohmann::json config = nlohmann::json::object()) {
-    auto plugin = kbatch::test::load_plugin(kbatch::test::stub_path(stub), std::move(config));
-    return run_event(kbatch::test::event_json(records), plugin->processor());
+    kt::Plugin plugin(kbatch::test::stub_path(stub), std::move(config));
+    return run_event(kt::event_json(records), plugin.processor());
 }
 
 // The indices of the failures in a report.
@@ -118,9 +121,9 @@ TEST_CASE("logs_records: the plugin sees every record once, in order, with decod
     const Run run = run_stub("logs_records", kbatch::test::numbered_records(3, "payload "));
     REQUIRE(run.status.is_ok());
     CHECK(run.log == std::vector<std::string>{
-                         "stub_logs_records: " + kbatch::test::sequence_number(0) + " payload 0",
-                         "stub_logs_records: " + kbatch::test::sequence_number(1) + " payload 1",
-                         "stub_logs_records: " + kbatch::test::sequence_number(2) + " payload 2",
+                         "stub_logs_records: " + kt::sequence_number(0) + " payload 0",
+                         "stub_logs_records: " + kt::sequence_number(1) + " payload 1",
+                         "stub_logs_records: " + kt::sequence_number(2) + " payload 2",
                      });
 }
 
@@ -148,7 +151,7 @@ TEST_CASE("a non-std exception from process fails that record as \"unknown excep
 TEST_CASE("defect records fail with the decoder's reason and never reach the plugin") {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(5)) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[1]["kinesis"]["data"] = "%%%%";
     records[3]["kinesis"].erase("partitionKey");
@@ -157,9 +160,8 @@ TEST_CASE("defect records fail with the decoder's reason and never reach the plu
     CountingProcessor counting;
     const Run counted = run_event(event, counting);
     REQUIRE(counted.status.is_ok());
-    CHECK(counting.seen == std::vector<std::string>{kbatch::test::sequence_number(0),
-                                                    kbatch::test::sequence_number(2),
-                                                    kbatch::test::sequence_number(4)});
+    CHECK(counting.seen == std::vector<std::string>{kt::sequence_number(0), kt::sequence_number(2),
+                                                    kt::sequence_number(4)});
     CHECK(counted.report.records == 5);
     CHECK(counted.report.processed == 3);
     CHECK(failed_indices(counted.report) == std::vector<std::size_t>{1, 3});
@@ -168,19 +170,19 @@ TEST_CASE("defect records fail with the decoder's reason and never reach the plu
     CHECK(counted.report.failures[1].reason == "Records[3].kinesis.partitionKey: missing");
 
     // With a plugin that fails everything, defects and plugin failures interleave in event order.
-    auto plugin = kbatch::test::load_plugin(kbatch::test::stub_path("always_fails"));
-    const Run failing = run_event(event, plugin->processor());
+    kt::Plugin plugin(kbatch::test::stub_path("always_fails"));
+    const Run failing = run_event(event, plugin.processor());
     REQUIRE(failing.status.is_ok());
     CHECK(failing.report.processed == 3);
     CHECK(failed_indices(failing.report) == std::vector<std::size_t>{0, 1, 2, 3, 4});
     CHECK(failing.report.failures[1].reason.starts_with("Records[1].kinesis.data"));
-    CHECK(failing.report.failures[2].reason == "always_fails: " + kbatch::test::sequence_number(2));
+    CHECK(failing.report.failures[2].reason == "always_fails: " + kt::sequence_number(2));
 }
 
 TEST_CASE("a defect without a usable sequence number fails the batch before any record runs") {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(4)) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[2]["kinesis"].erase("sequenceNumber");
     CountingProcessor counting;
@@ -205,19 +207,19 @@ TEST_CASE("a batch built by hand: a failed record without a usable sequence numb
     };
     kbatch::DecodedBatch batch;
     batch.records = {make("1"), make("not-a-number"), make("3")};
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     kbatch::BatchReport report;
 
     // The plugin succeeds on it: nothing has to be reported, so nothing is wrong.
-    auto never = kbatch::test::load_plugin(kbatch::test::stub_path("never_fails"));
-    REQUIRE(kbatch::run_batch(batch, never->processor(), context.context, {}, report).is_ok());
+    kt::Plugin never(kbatch::test::stub_path("never_fails"));
+    REQUIRE(kbatch::run_batch(batch, never.processor(), context.context(), {}, report).is_ok());
     CHECK(report.processed == 3);
     CHECK(report.failures.empty());
 
     // The plugin fails it: it cannot be reported, so the invocation fails.
-    auto always = kbatch::test::load_plugin(kbatch::test::stub_path("always_fails"));
+    kt::Plugin always(kbatch::test::stub_path("always_fails"));
     const kbatch::Status status =
-        kbatch::run_batch(batch, always->processor(), context.context, {}, report);
+        kbatch::run_batch(batch, always.processor(), context.context(), {}, report);
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
     CHECK(status.message() ==
@@ -226,16 +228,16 @@ TEST_CASE("a batch built by hand: a failed record without a usable sequence numb
 }
 
 TEST_CASE("a reused report is cleared for each batch") {
-    auto plugin = kbatch::test::load_plugin(kbatch::test::stub_path("always_fails"));
+    kt::Plugin plugin(kbatch::test::stub_path("always_fails"));
     kbatch::EventDecoder decoder;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     kbatch::BatchReport report;
-    REQUIRE(decoder.decode(kbatch::test::event_json(kbatch::test::numbered_records(7))).is_ok());
-    REQUIRE(kbatch::run_batch(decoder.batch(), plugin->processor(), context.context, {}, report)
+    REQUIRE(decoder.decode(kt::event_json(kbatch::test::numbered_records(7))).is_ok());
+    REQUIRE(kbatch::run_batch(decoder.batch(), plugin.processor(), context.context(), {}, report)
                 .is_ok());
     CHECK(report.failures.size() == 7);
-    REQUIRE(decoder.decode(kbatch::test::event_json(kbatch::test::numbered_records(2))).is_ok());
-    REQUIRE(kbatch::run_batch(decoder.batch(), plugin->processor(), context.context, {}, report)
+    REQUIRE(decoder.decode(kt::event_json(kbatch::test::numbered_records(2))).is_ok());
+    REQUIRE(kbatch::run_batch(decoder.batch(), plugin.processor(), context.context(), {}, report)
                 .is_ok());
     CHECK(report.records == 2);
     CHECK(report.processed == 2);
@@ -254,7 +256,7 @@ TEST_CASE("the plugin is given the invocation's context") {
         }
     };
     ContextProbe probe;
-    const Run run = run_event(kbatch::test::event_json(kbatch::test::numbered_records(1)), probe);
+    const Run run = run_event(kt::event_json(kbatch::test::numbered_records(1)), probe);
     REQUIRE(run.status.is_ok());
     CHECK(run.report.failures.empty());
     CHECK(run.log == std::vector<std::string>{"test-request-id"});
@@ -280,10 +282,10 @@ TEST_CASE("the deadline guard stops at a margin crossed by less than a clock tic
         std::chrono::milliseconds margin_;
     };
     kbatch::EventDecoder decoder;
-    REQUIRE(decoder.decode(kbatch::test::event_json(kbatch::test::numbered_records(50))).is_ok());
+    REQUIRE(decoder.decode(kt::event_json(kbatch::test::numbered_records(50))).is_ok());
     kbatch::RunOptions options;
     options.deadline_margin = std::chrono::milliseconds(1000);
-    kbatch::test::CapturingLogger logger;
+    kt::CapturingLogger logger;
     const kbatch::Context context(
         "req", kbatch::Context::Clock::now() + std::chrono::milliseconds(1300), "", "", logger);
     CrossesMarginAt processor(options.deadline_margin);

@@ -11,11 +11,14 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "event_decoder.h"
 #include "invocation_handler.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace {
 
@@ -43,9 +46,9 @@ void require_invalid_event(std::string_view event, std::string_view message) {
 
     kbatch::InvocationHandler handler;
     CountingProcessor processor;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response = "stale";
-    const kbatch::Status handled = handler.handle(event, processor, context.context, &response);
+    const kbatch::Status handled = handler.handle(event, processor, context.context(), &response);
     CHECK(handled.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK(handled.message() == message);
     CHECK(response.empty());
@@ -76,7 +79,7 @@ std::string minimal_record(std::string_view sequence_number) {
 std::string event_with_record_1(const nlohmann::json& record) {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(3)) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[1] = record;
     return kbatch::test::event_from_records(records);
@@ -85,7 +88,7 @@ std::string event_with_record_1(const nlohmann::json& record) {
 // A good record 1 whose kinesis object has been changed by `change`.
 template <typename Change>
 std::string event_with_kinesis_1(Change change) {
-    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    nlohmann::json record = kt::record_json({kt::sequence_number(1), "one"});
     change(record["kinesis"]);
     return event_with_record_1(record);
 }
@@ -105,7 +108,7 @@ void require_defect_on_record_1(const std::string& event, std::string_view reaso
     CHECK(batch.defects[0].reason == reason);
     CHECK(batch.records[0].text() == "record 0");
     CHECK(batch.records[2].text() == "record 2");
-    CHECK(batch.records[2].sequence_number() == kbatch::test::sequence_number(2));
+    CHECK(batch.records[2].sequence_number() == kt::sequence_number(2));
 }
 
 }  // namespace
@@ -211,7 +214,7 @@ TEST_CASE("an event without a Records array is an invalid event") {
 }
 
 TEST_CASE("a record that is not an object is an invalid event, named by its index") {
-    const std::string good = kbatch::test::record_json({"1", "x"}).dump();
+    const std::string good = kt::record_json({"1", "x"}).dump();
     require_invalid_event(R"({"Records":[)" + good + R"(,7]})",
                           "Records[1]: expected an object, got a number");
     require_invalid_event(R"({"Records":["x"]})", "Records[0]: expected an object, got a string");
@@ -223,7 +226,7 @@ TEST_CASE("a record that is not an object is an invalid event, named by its inde
 TEST_CASE("a record without a kinesis object is an invalid event") {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& r : kbatch::test::numbered_records(5)) {
-        records.push_back(kbatch::test::record_json(r));
+        records.push_back(kt::record_json(r));
     }
     records[3].erase("kinesis");
     require_invalid_event(kbatch::test::event_from_records(records), "Records[3].kinesis: missing");
@@ -282,7 +285,7 @@ TEST_CASE("a mistyped optional field is a defect of that record") {
             k["encryptionType"] = {{"KMS", true}};
         }),
         "Records[1].kinesis.encryptionType: expected a string, got an object");
-    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    nlohmann::json record = kt::record_json({kt::sequence_number(1), "one"});
     record["eventID"] = 17;
     require_defect_on_record_1(event_with_record_1(record),
                                "Records[1].eventID: expected a string, got a number");
@@ -302,14 +305,14 @@ TEST_CASE("a defect record never reaches the plugin and the rest of the batch is
         event_with_kinesis_1([](nlohmann::json& k) { k["data"] = "not base64"; });
     kbatch::InvocationHandler handler;
     CountingProcessor processor;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    const kbatch::Status status = handler.handle(event, processor, context.context, &response);
+    const kbatch::Status status = handler.handle(event, processor, context.context(), &response);
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     CHECK(processor.calls == 2);
     CHECK(kbatch::test::item_identifiers(response) ==
-          std::vector<std::string>{kbatch::test::sequence_number(1)});
+          std::vector<std::string>{kt::sequence_number(1)});
     REQUIRE(handler.report().failures.size() == 1);
     CHECK(
         handler.report().failures[0].reason ==
@@ -354,9 +357,10 @@ TEST_CASE("a defect without a usable sequence number fails the whole invocation"
         // No record is processed: the retry would repeat the work.
         kbatch::InvocationHandler handler;
         CountingProcessor processor;
-        kbatch::test::TestContext context;
+        kt::TestContext context;
         std::string response = "stale";
-        const kbatch::Status status = handler.handle(event, processor, context.context, &response);
+        const kbatch::Status status =
+            handler.handle(event, processor, context.context(), &response);
         REQUIRE_FALSE(status.is_ok());
         CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
         CHECK(status.message() ==
@@ -403,7 +407,7 @@ namespace {
 // `replaced`, if given, is a member taken out first, so that `text` gives it anew.
 std::string event_with_text_in_record_1(std::string_view text, bool in_kinesis = true,
                                         std::string_view replaced = "") {
-    nlohmann::json record = kbatch::test::record_json({kbatch::test::sequence_number(1), "one"});
+    nlohmann::json record = kt::record_json({kt::sequence_number(1), "one"});
     nlohmann::json& object = in_kinesis ? record["kinesis"] : record;
     if (!replaced.empty())
         REQUIRE(object.erase(std::string(replaced)) == 1);
@@ -429,9 +433,9 @@ struct Handled {
 Handled handle(const std::string& event) {
     kbatch::InvocationHandler handler;
     CountingProcessor processor;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     Handled handled;
-    handled.status = handler.handle(event, processor, context.context, &handled.response);
+    handled.status = handler.handle(event, processor, context.context(), &handled.response);
     handled.calls = processor.calls;
     handled.failures = handler.report().failures;
     return handled;
@@ -462,7 +466,7 @@ TEST_CASE("a timestamp beyond a double's range is a defect of that record, not o
         REQUIRE(handled.status.is_ok());
         CHECK(handled.calls == 2);
         CHECK(kbatch::test::item_identifiers(handled.response) ==
-              std::vector<std::string>{kbatch::test::sequence_number(1)});
+              std::vector<std::string>{kt::sequence_number(1)});
     }
     // The largest double is in range.
     const std::string largest = event_with_timestamp_1("1.7976931348623157e308");
@@ -511,7 +515,7 @@ TEST_CASE("a malformed number is still invalid JSON, not out of range") {
 }
 
 TEST_CASE("a key twice in a record is a defect of that record, named by the key") {
-    const std::string seq1 = kbatch::test::sequence_number(1);
+    const std::string seq1 = kt::sequence_number(1);
     struct Case {
         std::string text;
         bool in_kinesis;
@@ -587,11 +591,11 @@ TEST_CASE("a record's first defect is reported, a duplicate key among others") {
 TEST_CASE("a sequence number twice with different values fails the whole invocation") {
     // Either value may be the wrong one: reporting it could make Lambda checkpoint past records
     // that were never processed, or refer to another record. Only a retry of the batch is safe.
-    const std::string seq1 = kbatch::test::sequence_number(1);
+    const std::string seq1 = kt::sequence_number(1);
     const std::string reason =
         R"(Records[1].kinesis: duplicate key "sequenceNumber" with different values)";
     for (const auto& [text, in_kinesis] : std::vector<std::pair<std::string, bool>>{
-             {R"("sequenceNumber":")" + kbatch::test::sequence_number(2) + "\"", true},
+             {R"("sequenceNumber":")" + kt::sequence_number(2) + "\"", true},
              {R"("sequenceNumber":")" + seq1 + "0\"", true},
              {R"("sequenceNumber":null)", true},
              {R"("sequenceNumber":49)", true},

@@ -12,14 +12,17 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "event_decoder.h"
 #include "test_support.h"
 
+namespace kt = kbatch::testing;
+
 namespace {
 
-using kbatch::test::TestRecord;
+using kt::TestRecord;
 
 const kbatch::DecodedBatch& decode_ok(kbatch::EventDecoder& decoder, std::string_view event) {
     const kbatch::Status status = decoder.decode(event);
@@ -89,7 +92,7 @@ TEST_CASE("records keep event order and sequence numbers stay text") {
     for (const std::string& s : sequence_numbers)
         records.push_back({s, "data for " + s});
     kbatch::EventDecoder decoder;
-    const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(records));
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(records));
     REQUIRE(batch.records.size() == sequence_numbers.size());
     CHECK(batch.defects.empty());
     for (std::size_t i = 0; i < records.size(); ++i) {
@@ -107,10 +110,10 @@ TEST_CASE("10,000 records of seeded random bytes all decode to their own bytes")
         std::string data(static_cast<std::size_t>(length(engine)), '\0');
         for (char& c : data)
             c = static_cast<char>(byte(engine));
-        records.push_back({kbatch::test::sequence_number(i), std::move(data)});
+        records.push_back({kt::sequence_number(i), std::move(data)});
     }
     kbatch::EventDecoder decoder;
-    const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(records));
+    const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(records));
     REQUIRE(batch.records.size() == records.size());
     CHECK(batch.defects.empty());
     std::size_t mismatches = 0;
@@ -285,7 +288,7 @@ TEST_CASE("views stay valid for the batch, until the next decode") {
     // Plain strings are views of the event text, escaped ones of the parser's unescaped copy;
     // both must outlive the walk. Checked after decoding, then once more after reading all.
     const auto records = kbatch::test::numbered_records(300, "view ");
-    std::string event = kbatch::test::event_json(records);
+    std::string event = kt::event_json(records);
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode_in_place(event).is_ok());
     const kbatch::DecodedBatch& batch = decoder.batch();
@@ -403,7 +406,7 @@ TEST_CASE("a decoder reused across events gives each event's own records") {
     const auto big = kbatch::test::numbered_records(500, "big record number ");
     const auto small = kbatch::test::numbered_records(3, "s");
     for (const auto* records : {&big, &small, &big}) {
-        const kbatch::DecodedBatch& batch = decode_ok(decoder, kbatch::test::event_json(*records));
+        const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(*records));
         REQUIRE(batch.records.size() == records->size());
         for (std::size_t i = 0; i < records->size(); ++i) {
             CHECK(batch.records[i].text() == (*records)[i].data);
@@ -412,12 +415,12 @@ TEST_CASE("a decoder reused across events gives each event's own records") {
     // A failed decode leaves an empty batch and does not spoil the next one.
     CHECK_FALSE(decoder.decode(R"({"Records":[)").is_ok());
     CHECK(decoder.batch().records.empty());
-    CHECK(decode_ok(decoder, kbatch::test::event_json(small)).records.size() == 3);
+    CHECK(decode_ok(decoder, kt::event_json(small)).records.size() == 3);
 }
 
 TEST_CASE("decode_in_place gives the same records as decode") {
     const auto records = kbatch::test::numbered_records(50, "in place ");
-    const std::string event = kbatch::test::event_json(records);
+    const std::string event = kt::event_json(records);
     std::string buffer = event;
     kbatch::EventDecoder decoder;
     const kbatch::Status status = decoder.decode_in_place(buffer);

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "batch_difference.h"
@@ -24,12 +25,14 @@
 #include "lambda_form_decoder.h"
 #include "test_support.h"
 
+namespace kt = kbatch::testing;
+
 namespace {
 
 using kbatch::DecodedBatch;
 using kbatch::EventDecoder;
 using kbatch::KinesisRecord;
-using kbatch::test::TestRecord;
+using kt::TestRecord;
 
 // One event through both paths.
 struct BothPaths {
@@ -68,6 +71,17 @@ std::string replace_first(std::string text, std::string_view from, std::string_v
     return text.replace(at, from.size(), to);
 }
 
+// A record as these cases write it: partition key "pk-1" and a timestamp of 1480641523.477 +
+// `index` (the text the cases below find and replace), and no encryptionType (which one case adds
+// to one record only). The SDK's TestRecord has other defaults; these are set here, where the
+// cases that read them are.
+TestRecord lambda_record(std::size_t index, std::string data, std::string partition_key = "pk-1") {
+    TestRecord record{kt::sequence_number(index), std::move(data), std::move(partition_key)};
+    record.approximate_arrival = 1480641523.477 + static_cast<double>(index);
+    record.encryption_type = "";
+    return record;
+}
+
 // Three records in Lambda's form, of seeded random bytes.
 std::string three_record_event() {
     std::mt19937 engine(11);
@@ -77,7 +91,7 @@ std::string three_record_event() {
         std::string data(20 + i * 7, '\0');
         for (char& c : data)
             c = static_cast<char>(byte(engine));
-        records.push_back({kbatch::test::sequence_number(i), std::move(data)});
+        records.push_back(lambda_record(i, std::move(data)));
     }
     return kbatch::test::lambda_form_event(records);
 }
@@ -93,8 +107,7 @@ TEST_CASE("an event in Lambda's form takes the fast path and decodes as the gene
         for (char& c : data)
             c = static_cast<char>(byte(engine));
         // Partition keys of different lengths, so that no string ends where the one before did.
-        records.push_back(
-            {kbatch::test::sequence_number(i), std::move(data), "pk-" + std::string(i % 17, 'x')});
+        records.push_back(lambda_record(i, std::move(data), "pk-" + std::string(i % 17, 'x')));
     }
     TwoDecoders decoders;
     const BothPaths both = decoders.decode(kbatch::test::lambda_form_event(records));
@@ -111,7 +124,7 @@ TEST_CASE("an event in Lambda's form takes the fast path and decodes as the gene
         if (record.text() != records[i].data ||
             record.sequence_number() != records[i].sequence_number ||
             record.partition_key() != records[i].partition_key ||
-            record.approximate_arrival() != 1480641523.477 + static_cast<double>(i)) {
+            record.approximate_arrival() != records[i].approximate_arrival) {
             ++mismatches;
         }
     }
@@ -125,7 +138,7 @@ TEST_CASE(
     Json records = Json::array();
     for (std::size_t i = 0; i < 4; ++i) {
         Json record = Json::parse(kbatch::test::lambda_form_event(
-            {{kbatch::test::sequence_number(i), "record " + std::to_string(i)}}))["Records"][0];
+            {lambda_record(i, "record " + std::to_string(i))}))["Records"][0];
         records.push_back(std::move(record));
     }
     // Record 0: encryptionType added. Record 1: none, and no timestamp or schema version: the
@@ -240,9 +253,9 @@ TEST_CASE("what the fast path leaves to the general path decodes the same either
         // A key twice in a record: a defect of the record, which the general path reports (and,
         // for two different sequence numbers, makes the record unidentifiable).
         {"the same sequence number twice",
-         replace_first(base, R"("sequenceNumber":")",
-                       R"("sequenceNumber":")" + kbatch::test::sequence_number(0) +
-                           R"(","sequenceNumber":")"),
+         replace_first(
+             base, R"("sequenceNumber":")",
+             R"("sequenceNumber":")" + kt::sequence_number(0) + R"(","sequenceNumber":")"),
          "general"},
         {"two different sequence numbers",
          replace_first(base, R"("sequenceNumber":")", R"("sequenceNumber":"7","sequenceNumber":")"),
@@ -351,15 +364,14 @@ TEST_CASE("decode_in_place on the fast path gives views of the caller's own buff
     CHECK(inside(record.event_source_arn()));
     CHECK(event.substr(static_cast<std::size_t>(record.sequence_number().data() - event.data()) - 1,
                        record.sequence_number().size() + 2) ==
-          "\"" + kbatch::test::sequence_number(1) + "\"");
+          "\"" + kt::sequence_number(1) + "\"");
 }
 
 TEST_CASE("timestamps read by the fast path are the general path's doubles, bit for bit") {
     std::mt19937_64 engine(5);
     TwoDecoders decoders;
     std::size_t fast = 0;
-    const std::string base =
-        kbatch::test::lambda_form_event({{kbatch::test::sequence_number(0), "x"}});
+    const std::string base = kbatch::test::lambda_form_event({lambda_record(0, "x")});
     for (int i = 0; i < 3000; ++i) {
         // 1 to 19 digits, a point anywhere or nowhere; some beyond 2^53 (left to simdjson).
         const int digits = static_cast<int>(engine() % 19) + 1;

@@ -16,11 +16,14 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "event_decoder.h"
 #include "invocation_handler.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace {
 namespace fs = std::filesystem;
@@ -120,10 +123,10 @@ class FailsNonJson final : public kbatch::RecordProcessor {
 
 std::string respond(const Fixture& fixture, kbatch::RecordProcessor& processor) {
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
     const kbatch::Status status =
-        handler.handle(fixture.bytes, processor, context.context, &response);
+        handler.handle(fixture.bytes, processor, context.context(), &response);
     INFO(fixture.name << ": " << status.to_string());
     REQUIRE(status.is_ok());
     return response;
@@ -351,9 +354,9 @@ TEST_CASE("a repeated sequence number is reported once (powertools-lambda-java-s
 
     FailsEverything processor;
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    REQUIRE(handler.handle(twins.bytes, processor, context.context, &response).is_ok());
+    REQUIRE(handler.handle(twins.bytes, processor, context.context(), &response).is_ok());
     CHECK(handler.report().failures.size() == 2);      // both failed...
     CHECK(kbatch::test::item_identifiers(response) ==  // ...and are reported once
           std::vector<std::string>{"49545115243490985018280067714973144582180062593244200961"});
@@ -391,9 +394,10 @@ TEST_CASE("the SAM template's placeholders are defects that make the batch unide
 
     FailsEverything processor;
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    const kbatch::Status status = handler.handle(sam.bytes, processor, context.context, &response);
+    const kbatch::Status status =
+        handler.handle(sam.bytes, processor, context.context(), &response);
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
     CHECK_THAT(status.to_string(),

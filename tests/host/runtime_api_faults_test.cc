@@ -6,10 +6,13 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "runtime_process.h"
 #include "scripted_runtime_api.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace kbatch::test {
 namespace {
@@ -36,8 +39,8 @@ std::string response_target(std::string_view request_id) {
     return fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id);
 }
 
-const std::string kEvent = event_json(numbered_records(2));
-const std::vector<std::string> kAllFailed = {sequence_number(0), sequence_number(1)};
+const std::string kEvent = kt::event_json(numbered_records(2));
+const std::vector<std::string> kAllFailed = {kt::sequence_number(0), kt::sequence_number(1)};
 
 TEST_CASE("a 500 from GET /next is retried and the invocation is served") {
     ScriptedRuntimeApi api({step(NextStep::Kind::kStatus500, "", ""),

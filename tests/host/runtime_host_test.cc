@@ -5,12 +5,15 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "invocation_handler.h"
 #include "runtime_process.h"
 #include "scripted_runtime_api.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace kbatch::test {
 namespace {
@@ -57,7 +60,8 @@ void require_error_document(const std::string& body, std::string_view error_type
 TEST_CASE("answers each invocation to its own request id, as the in-process handler would") {
     std::vector<std::string> events;
     for (int batch = 0; batch < 3; ++batch) {
-        events.push_back(event_json(numbered_records(20, fmt::format("batch {} record ", batch))));
+        events.push_back(
+            kt::event_json(numbered_records(20, fmt::format("batch {} record ", batch))));
     }
     ScriptedRuntimeApi api({event_step("req-a", events[0]), event_step("req-b", events[1]),
                             event_step("req-c", events[2])});
@@ -68,15 +72,16 @@ TEST_CASE("answers each invocation to its own request id, as the in-process hand
     REQUIRE_FALSE(exit.timed_out);
 
     // The same plugin, seed and events in process: one plugin instance serves all three batches.
-    auto plugin = load_plugin(random_failure_plugin(), {{"seed", 7}});
+    kt::Plugin plugin(random_failure_plugin(), {{"seed", 7}});
     InvocationHandler handler;
-    TestContext context;
+    kt::TestContext context;
     const std::vector<RecordedPost> posts = api.posts();
     REQUIRE(posts.size() == 3);
     const char* ids[] = {"req-a", "req-b", "req-c"};
     for (std::size_t i = 0; i < 3; ++i) {
         std::string expected;
-        REQUIRE(handler.handle(events[i], plugin->processor(), context.context, &expected).is_ok());
+        REQUIRE(
+            handler.handle(events[i], plugin.processor(), context.context(), &expected).is_ok());
         CHECK(posts[i].target == response_target(ids[i]));
         CHECK(posts[i].content_type == "application/json");
         CHECK(posts[i].error_type_header.empty());
@@ -91,8 +96,8 @@ TEST_CASE("the ReportBatchItemFailures watch speaks only when KBATCH_RBIF_WATCH=
     // Record 0 fails; the next batch of the same shard starts after it, as Lambda does when the
     // event source mapping lacks ReportBatchItemFailures.
     const std::string first =
-        event_json({{sequence_number(0), "fail"}, {sequence_number(1), "ok"}});
-    const std::string second = event_json({{sequence_number(2), "ok"}});
+        kt::event_json({{kt::sequence_number(0), "fail"}, {kt::sequence_number(1), "ok"}});
+    const std::string second = kt::event_json({{kt::sequence_number(2), "ok"}});
     const auto run = [&](std::vector<std::string> extra) {
         ScriptedRuntimeApi api({event_step("one", first), event_step("two", second)});
         extra.push_back("_HANDLER=" + stub_path("fails_on_substring").string());
@@ -101,7 +106,7 @@ TEST_CASE("the ReportBatchItemFailures watch speaks only when KBATCH_RBIF_WATCH=
                                                       runtime_environment(api, extra), kRunTimeout);
         INFO(exit.output);
         REQUIRE(api.posts().size() == 2);
-        CHECK(item_identifiers(api.posts()[0].body) == std::vector{sequence_number(0)});
+        CHECK(item_identifiers(api.posts()[0].body) == std::vector{kt::sequence_number(0)});
         return exit.output;
     };
     const std::string warning = "records reported failed were not delivered again";
@@ -112,7 +117,7 @@ TEST_CASE("the ReportBatchItemFailures watch speaks only when KBATCH_RBIF_WATCH=
 
 TEST_CASE("an invalid event fails the invocation with Kbatch.InvalidEvent and the loop goes on") {
     ScriptedRuntimeApi api({event_step("bad", R"({"Records": 5})"),
-                            event_step("good", event_json(numbered_records(2)))});
+                            event_step("good", kt::event_json(numbered_records(2)))});
     const RuntimeExit exit = run_with_environment(
         KBATCH_TEST_RUNTIME_BINARY,
         runtime_environment(api, {"_HANDLER=" + stub_path("always_fails").string()}), kRunTimeout);
@@ -124,7 +129,8 @@ TEST_CASE("an invalid event fails the invocation with Kbatch.InvalidEvent and th
     CHECK(posts[0].content_type == "application/json");
     require_error_document(posts[0].body, "Kbatch.InvalidEvent", "Records: expected an array");
     CHECK(posts[1].target == response_target("good"));
-    CHECK(item_identifiers(posts[1].body) == std::vector{sequence_number(0), sequence_number(1)});
+    CHECK(item_identifiers(posts[1].body) ==
+          std::vector{kt::sequence_number(0), kt::sequence_number(1)});
 }
 
 TEST_CASE("start-up failures go to /init/error with their errorType, before any /next") {
@@ -167,20 +173,21 @@ TEST_CASE("without AWS_LAMBDA_RUNTIME_API the runtime says so in one line and ex
 }
 
 // The probe plugin fails a record when the expectation in its partition key does not hold.
-TestRecord probe(std::size_t index, std::string expectation) {
-    return TestRecord{sequence_number(index), "x", std::move(expectation)};
+kt::TestRecord probe(std::size_t index, std::string expectation) {
+    return kt::TestRecord{kt::sequence_number(index), "x", std::move(expectation)};
 }
 
 TEST_CASE("the trace id, the deadline and the function ARN reach the plugin") {
     NextStep traced = event_step(
-        "traced", event_json({probe(0, "trace=Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
-                              probe(1, "deadline=1900000000123"),
-                              probe(2, "arn=arn:aws:lambda:us-east-1:123456789012:function:test"),
-                              probe(3, "trace=something else")}));
+        "traced",
+        kt::event_json({probe(0, "trace=Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"),
+                        probe(1, "deadline=1900000000123"),
+                        probe(2, "arn=arn:aws:lambda:us-east-1:123456789012:function:test"),
+                        probe(3, "trace=something else")}));
     traced.trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
     traced.deadline_ms = 1900000000123;
     // The next invocation has no trace: the variable must not keep the previous one.
-    NextStep untraced = event_step("untraced", event_json({probe(0, "trace=")}));
+    NextStep untraced = event_step("untraced", kt::event_json({probe(0, "trace=")}));
     ScriptedRuntimeApi api({traced, untraced});
     const RuntimeExit exit = run_with_environment(
         KBATCH_TEST_RUNTIME_BINARY,
@@ -191,14 +198,14 @@ TEST_CASE("the trace id, the deadline and the function ARN reach the plugin") {
     REQUIRE(posts.size() == 2);
     CHECK(posts[0].target == response_target("traced"));
     // Only the record whose expectation is false fails, which shows the probe can fail.
-    CHECK(item_identifiers(posts[0].body) == std::vector{sequence_number(3)});
+    CHECK(item_identifiers(posts[0].body) == std::vector{kt::sequence_number(3)});
     CHECK(posts[1].target == response_target("untraced"));
     CHECK(item_identifiers(posts[1].body).empty());
 }
 
 TEST_CASE("JSON logs carry the request id and one line per batch, never the payload") {
     ScriptedRuntimeApi api(
-        {event_step("req-json", event_json(numbered_records(3, "SECRET-PAYLOAD ")))});
+        {event_step("req-json", kt::event_json(numbered_records(3, "SECRET-PAYLOAD ")))});
     const RuntimeExit exit = run_with_environment(
         KBATCH_TEST_RUNTIME_BINARY,
         runtime_environment(

@@ -9,10 +9,14 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
 #include "invocation_handler.h"
+#include "plugin_loader.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace {
 
@@ -20,23 +24,22 @@ constexpr std::size_t kRecords = 10000;
 
 // Note: in C++, nlohmann::json{{"seed", 42}} holds a *signed* integer, while parsing the text
 // {"seed":42} gives an unsigned one; the tests write 42u to match what users' JSON text gives.
-std::unique_ptr<kbatch::LoadedPlugin> load(nlohmann::json config) {
-    return kbatch::test::load_plugin(kbatch::test::random_failure_plugin(), std::move(config));
+std::unique_ptr<kt::Plugin> load(nlohmann::json config) {
+    return std::make_unique<kt::Plugin>(kbatch::test::random_failure_plugin(), std::move(config));
 }
 
-// Runs one event of `count` records through `plugin`; element i is whether record i failed.
-std::vector<bool> outcomes(kbatch::LoadedPlugin& plugin, std::size_t count = kRecords) {
+// Runs one event of `count` records through `processor`; element i is whether record i failed.
+std::vector<bool> outcomes(kbatch::RecordProcessor& processor, std::size_t count = kRecords) {
     // Events are built once per size: building 10,000 records is the slow part of these tests.
     static std::map<std::size_t, std::string> events;
     auto [it, inserted] = events.try_emplace(count);
     if (inserted)
-        it->second = kbatch::test::event_json(kbatch::test::numbered_records(count));
+        it->second = kt::event_json(kbatch::test::numbered_records(count));
     const std::string& event = it->second;
     kbatch::InvocationHandler handler;
-    kbatch::test::TestContext context;
+    kt::TestContext context;
     std::string response;
-    const kbatch::Status status =
-        handler.handle(event, plugin.processor(), context.context, &response);
+    const kbatch::Status status = handler.handle(event, processor, context.context(), &response);
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     REQUIRE(handler.report().processed == count);
@@ -73,7 +76,7 @@ std::vector<bool> model(std::uint64_t seed, double rate, std::size_t count = kRe
 
 TEST_CASE("rate 0.5 with a fixed seed fails about half of 10,000 records, evenly spread") {
     auto plugin = load({{"failure_rate", 0.5}, {"seed", 42u}});
-    const std::vector<bool> failed = outcomes(*plugin);
+    const std::vector<bool> failed = outcomes(plugin->processor());
     CHECK(share(failed) >= 0.47);
     CHECK(share(failed) <= 0.53);
     // Not bunched: each half is near one half too.
@@ -91,14 +94,14 @@ TEST_CASE("rate 0.5 with a fixed seed fails about half of 10,000 records, evenly
 
 TEST_CASE("the default rate is 0.5") {
     auto plugin = load({{"seed", 7u}});
-    const double s = share(outcomes(*plugin));
+    const double s = share(outcomes(plugin->processor()));
     CHECK(s >= 0.47);
     CHECK(s <= 0.53);
 }
 
 TEST_CASE("other rates are honoured") {
     auto low = load({{"failure_rate", 0.1}, {"seed", 3u}});
-    const double s = share(outcomes(*low));
+    const double s = share(outcomes(low->processor()));
     CHECK(s >= 0.08);
     CHECK(s <= 0.12);
 }
@@ -107,22 +110,22 @@ TEST_CASE("rate 0 fails no record and rate 1 fails every record") {
     for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{42}}) {
         INFO("seed " << seed);
         auto never = load({{"failure_rate", 0}, {"seed", seed}});
-        CHECK(share(outcomes(*never)) == 0.0);
+        CHECK(share(outcomes(never->processor())) == 0.0);
         auto always = load({{"failure_rate", 1}, {"seed", seed}});
-        CHECK(share(outcomes(*always)) == 1.0);
+        CHECK(share(outcomes(always->processor())) == 1.0);
     }
 }
 
 TEST_CASE("one seed gives one answer, across instances and however the batch is split") {
     auto a = load({{"seed", 1234u}});
     auto b = load({{"seed", 1234u}});  // loaded while a is alive: separate state
-    const std::vector<bool> first = outcomes(*a);
-    CHECK(outcomes(*b) == first);
+    const std::vector<bool> first = outcomes(a->processor());
+    CHECK(outcomes(b->processor()) == first);
 
     // One draw per record, in order: two batches of 5,000 give what one batch of 10,000 gave.
     auto c = load({{"seed", 1234u}});
-    std::vector<bool> split = outcomes(*c, kRecords / 2);
-    const std::vector<bool> second_half = outcomes(*c, kRecords / 2);
+    std::vector<bool> split = outcomes(c->processor(), kRecords / 2);
+    const std::vector<bool> second_half = outcomes(c->processor(), kRecords / 2);
     split.insert(split.end(), second_half.begin(), second_half.end());
     CHECK(split == first);
 }
@@ -130,14 +133,14 @@ TEST_CASE("one seed gives one answer, across instances and however the batch is 
 TEST_CASE("different seeds give different answers") {
     auto a = load({{"seed", 1u}});
     auto b = load({{"seed", 2u}});
-    CHECK(outcomes(*a) != outcomes(*b));
+    CHECK(outcomes(a->processor()) != outcomes(b->processor()));
 }
 
 TEST_CASE("without a seed every instance draws a fresh one") {
     // Two identical runs of 10,000 draws by chance: probability about 2^-10000.
     auto a = load(nlohmann::json::object());
     auto b = load(nlohmann::json::object());
-    CHECK(outcomes(*a) != outcomes(*b));
+    CHECK(outcomes(a->processor()) != outcomes(b->processor()));
 }
 
 TEST_CASE("a seed's answers are the documented algorithm, the same on every host") {
@@ -147,7 +150,7 @@ TEST_CASE("a seed's answers are the documented algorithm, the same on every host
         for (const double rate : {0.5, 0.25, 0.9}) {
             INFO("seed " << seed << " rate " << rate);
             auto plugin = load({{"seed", seed}, {"failure_rate", rate}});
-            CHECK(outcomes(*plugin, 2000) == model(seed, rate, 2000));
+            CHECK(outcomes(plugin->processor(), 2000) == model(seed, rate, 2000));
         }
     }
 }
@@ -193,5 +196,5 @@ TEST_CASE("a seed held as a signed JSON integer is accepted like the same seed p
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     auto parsed = load(nlohmann::json::parse(R"({"seed":42})"));
-    CHECK(outcomes(*plugin, 1000) == outcomes(*parsed, 1000));
+    CHECK(outcomes(plugin->processor(), 1000) == outcomes(parsed->processor(), 1000));
 }

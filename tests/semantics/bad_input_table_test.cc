@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "invocation_handler.h"
 #include "runtime_process.h"
@@ -17,6 +18,8 @@
 #include "support/http_client.h"
 #include "support/serve_process.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace kbatch::test {
 namespace {
@@ -35,7 +38,7 @@ struct Verdict {
 Verdict fails(std::vector<std::size_t> indexes) {
     Verdict verdict;
     for (const std::size_t index : indexes)
-        verdict.failed.push_back(sequence_number(index));
+        verdict.failed.push_back(kt::sequence_number(index));
     return verdict;
 }
 Verdict invalid(std::string message) {
@@ -55,8 +58,8 @@ struct Row {
 nlohmann::json three_records() {
     nlohmann::json records = nlohmann::json::array();
     for (std::size_t i = 0; i < 3; ++i) {
-        records.push_back(record_json(
-            TestRecord{sequence_number(i), i == 1 ? "FAIL 1" : fmt::format("ok {}", i)}));
+        records.push_back(kt::record_json(
+            kt::TestRecord{kt::sequence_number(i), i == 1 ? "FAIL 1" : fmt::format("ok {}", i)}));
     }
     return records;
 }
@@ -86,7 +89,7 @@ std::string with_text(std::size_t index, bool in_kinesis, std::string_view text,
 std::string many_records(std::size_t count) {
     nlohmann::json records = nlohmann::json::array();
     for (std::size_t i = 0; i < count; ++i)
-        records.push_back(record_json(TestRecord{sequence_number(i), "ok"}));
+        records.push_back(kt::record_json(kt::TestRecord{kt::sequence_number(i), "ok"}));
     return event_from_records(records);
 }
 
@@ -151,7 +154,7 @@ std::vector<Row> table() {
          }),
          unidentifiable("not a sequence number")},
         {"a repeated sequence number is reported once", changed([](nlohmann::json& r) {
-             r[2]["kinesis"]["sequenceNumber"] = sequence_number(1);
+             r[2]["kinesis"]["sequenceNumber"] = kt::sequence_number(1);
              r[2]["kinesis"]["data"] = "RkFJTCAy";  // "FAIL 2"
          }),
          fails({1})},
@@ -247,11 +250,11 @@ std::vector<Row> table() {
                     with_text(2, false, R"("eventID":"shardId-000000000000:1")"), fails({1, 2})});
     rows.push_back({"data twice", with_text(0, true, R"("data":"b2sgMA==")"), fails({0, 1})});
     rows.push_back({"the same sequence number twice",
-                    with_text(0, true, R"("sequenceNumber":")" + sequence_number(0) + "\""),
+                    with_text(0, true, R"("sequenceNumber":")" + kt::sequence_number(0) + "\""),
                     fails({0, 1})});
     rows.push_back(
         {"two different sequence numbers in a record",
-         with_text(2, true, R"("sequenceNumber":")" + sequence_number(7) + "\""),
+         with_text(2, true, R"("sequenceNumber":")" + kt::sequence_number(7) + "\""),
          // (No quotes in the messages looked for: kbatch-runtime posts them JSON-escaped.)
          unidentifiable("Records[2].kinesis: duplicate key")});
     rows.push_back(
@@ -268,14 +271,14 @@ TEST_CASE("the table has the cases the issue asks for") {
 }
 
 TEST_CASE("bad input in process") {
-    auto plugin = load_plugin(stub_path("fails_on_substring"), kPluginConfig);
+    kt::Plugin plugin(stub_path("fails_on_substring"), kPluginConfig);
     InvocationHandler handler;
     for (const Row& row : table()) {
         INFO(row.name);
-        TestContext context;
+        kt::TestContext context;
         std::string response;
         const Status status =
-            handler.handle(row.event, plugin->processor(), context.context, &response);
+            handler.handle(row.event, plugin.processor(), context.context(), &response);
         if (row.expected.is_error()) {
             REQUIRE_FALSE(status.is_ok());
             CHECK(error_type_name(status.kind()) == row.expected.error_type);

@@ -10,6 +10,8 @@
 #include "event_decoder.h"
 #include "test_support.h"
 
+namespace kt = kbatch::testing;
+
 namespace kbatch::test {
 namespace {
 
@@ -45,7 +47,7 @@ std::vector<std::size_t> failed_indexes(const BatchReport& report) {
 struct Batch {
     EventDecoder decoder;
     explicit Batch(std::size_t count) {
-        REQUIRE(decoder.decode(event_json(numbered_records(count))).is_ok());
+        REQUIRE(decoder.decode(kt::event_json(numbered_records(count))).is_ok());
     }
     const DecodedBatch& get() const { return decoder.batch(); }
 };
@@ -53,9 +55,9 @@ struct Batch {
 TEST_CASE("report-all processes every record and reports every failure") {
     Batch batch(8);
     FailsAt processor({2, 5});
-    TestContext context;
+    kt::TestContext context;
     BatchReport report;
-    REQUIRE(run_batch(batch.get(), processor, context.context, RunOptions{}, report).is_ok());
+    REQUIRE(run_batch(batch.get(), processor, context.context(), RunOptions{}, report).is_ok());
     CHECK(processor.seen == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7});
     CHECK(failed_indexes(report) == std::vector<std::size_t>{2, 5});
     CHECK(report.succeeded == 6);
@@ -65,31 +67,31 @@ TEST_CASE("report-all processes every record and reports every failure") {
 TEST_CASE("stop-on-first-failure reports the first failure and hands out nothing after it") {
     Batch batch(8);
     FailsAt processor({2, 5});
-    TestContext context;
+    kt::TestContext context;
     BatchReport report;
     RunOptions options;
     options.policy = FailurePolicy::kStopOnFirstFailure;
-    REQUIRE(run_batch(batch.get(), processor, context.context, options, report).is_ok());
+    REQUIRE(run_batch(batch.get(), processor, context.context(), options, report).is_ok());
     CHECK(processor.seen == std::vector<std::size_t>{0, 1, 2});
     CHECK(failed_indexes(report) == std::vector<std::size_t>{2});
-    CHECK(report.failures[0].sequence_number == sequence_number(2));
+    CHECK(report.failures[0].sequence_number == kt::sequence_number(2));
     CHECK(report.skipped_after_failure == 5);
 }
 
 TEST_CASE("stop-on-first-failure stops at a record that failed to decode, before the plugin") {
-    std::vector<TestRecord> records = numbered_records(4);
+    std::vector<kt::TestRecord> records = numbered_records(4);
     nlohmann::json json = nlohmann::json::array();
-    for (const TestRecord& record : records)
-        json.push_back(record_json(record));
+    for (const kt::TestRecord& record : records)
+        json.push_back(kt::record_json(record));
     json[1]["kinesis"]["data"] = "not base64!";
     EventDecoder decoder;
     REQUIRE(decoder.decode(event_from_records(json)).is_ok());
     FailsAt processor({});
-    TestContext context;
+    kt::TestContext context;
     BatchReport report;
     RunOptions options;
     options.policy = FailurePolicy::kStopOnFirstFailure;
-    REQUIRE(run_batch(decoder.batch(), processor, context.context, options, report).is_ok());
+    REQUIRE(run_batch(decoder.batch(), processor, context.context(), options, report).is_ok());
     CHECK(processor.seen == std::vector<std::size_t>{0});
     CHECK(failed_indexes(report) == std::vector<std::size_t>{1});
 }
@@ -121,7 +123,7 @@ struct TwoSecondsLeft {
         with_margin.deadline_margin = 1500ms;
         return with_margin;
     }();
-    CapturingLogger logger;
+    kt::CapturingLogger logger;
     kbatch::testing::ManualClock clock;
     const Context context{"req", clock.now() + 2s, "", "", logger, &clock};
     BatchReport report;
@@ -147,10 +149,11 @@ TEST_CASE("the deadline guard stops handing out records and reports the rest as 
         CHECK(failed_indexes(report) == std::vector<std::size_t>{4});
     }
     CHECK(report.failures.front().reason.find("deadline") != std::string::npos);
-    REQUIRE(logger.lines.size() == 1);
-    CHECK(logger.lines[0].first == LogLevel::kWarn);
-    CHECK(logger.lines[0].second.find("1499 ms left (margin 1500 ms)") != std::string::npos);
-    CHECK(logger.lines[0].second.find("6 of 10 records were not processed") != std::string::npos);
+    REQUIRE(logger.lines().size() == 1);
+    CHECK(logger.lines()[0].level == LogLevel::kWarn);
+    CHECK(logger.lines()[0].message.find("1499 ms left (margin 1500 ms)") != std::string::npos);
+    CHECK(logger.lines()[0].message.find("6 of 10 records were not processed") !=
+          std::string::npos);
 }
 
 TEST_CASE("the deadline guard hands out a record with exactly the margin left") {
@@ -167,7 +170,7 @@ TEST_CASE("the deadline guard hands out a record with exactly the margin left") 
 
 TEST_CASE("a deadline already past hands out nothing") {
     Batch batch(3);
-    CapturingLogger logger;
+    kt::CapturingLogger logger;
     const Context context("req", Context::Clock::now() - 1s, "", "", logger);
     FailsAt processor({});
     BatchReport report;
@@ -178,29 +181,29 @@ TEST_CASE("a deadline already past hands out nothing") {
 
 TEST_CASE("on-all-failed=error fails the invocation only when no record succeeded") {
     Batch batch(3);
-    TestContext context;
+    kt::TestContext context;
     BatchReport report;
     RunOptions options;
     options.on_all_failed = AllFailedAction::kError;
 
     FailsAt all({0, 1, 2});
-    const Status status = run_batch(batch.get(), all, context.context, options, report);
+    const Status status = run_batch(batch.get(), all, context.context(), options, report);
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == ErrorKind::kAllRecordsFailed);
     CHECK(status.message().find("none of the 3 records succeeded") != std::string::npos);
 
     FailsAt all_but_one({0, 2});
-    CHECK(run_batch(batch.get(), all_but_one, context.context, options, report).is_ok());
+    CHECK(run_batch(batch.get(), all_but_one, context.context(), options, report).is_ok());
 
     options.on_all_failed = AllFailedAction::kReport;
-    REQUIRE(run_batch(batch.get(), all, context.context, options, report).is_ok());
+    REQUIRE(run_batch(batch.get(), all, context.context(), options, report).is_ok());
     CHECK(failed_indexes(report) == std::vector<std::size_t>{0, 1, 2});
 
     // Stopping at a failing first record means nothing succeeded either.
     options = RunOptions{FailurePolicy::kStopOnFirstFailure, kDefaultDeadlineMargin,
                          AllFailedAction::kError};
     FailsAt first({0});
-    CHECK(run_batch(batch.get(), first, context.context, options, report).kind() ==
+    CHECK(run_batch(batch.get(), first, context.context(), options, report).kind() ==
           ErrorKind::kAllRecordsFailed);
 }
 
@@ -208,12 +211,12 @@ TEST_CASE("an empty batch succeeds under every option") {
     EventDecoder decoder;
     REQUIRE(decoder.decode(R"({"Records":[]})").is_ok());
     FailsAt processor({});
-    TestContext context;
+    kt::TestContext context;
     BatchReport report;
     for (const FailurePolicy policy :
          {FailurePolicy::kReportAll, FailurePolicy::kStopOnFirstFailure}) {
         const RunOptions options{policy, kDefaultDeadlineMargin, AllFailedAction::kError};
-        CHECK(run_batch(decoder.batch(), processor, context.context, options, report).is_ok());
+        CHECK(run_batch(decoder.batch(), processor, context.context(), options, report).is_ok());
         CHECK(report.failures.empty());
     }
 }

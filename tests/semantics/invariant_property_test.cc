@@ -13,9 +13,12 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "invocation_handler.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace kbatch::test {
 namespace {
@@ -58,9 +61,9 @@ RandomBatch make_batch(std::mt19937_64& rng) {
         const std::size_t number =
             std::uniform_int_distribution<std::size_t>(0, count + count / 4)(rng);
         const auto outcome = static_cast<Outcome>(std::uniform_int_distribution<int>(0, 3)(rng));
-        TestRecord record{sequence_number(number),
-                          fmt::format("outcome {}", static_cast<int>(outcome))};
-        nlohmann::json json = record_json(record);
+        kt::TestRecord record{kt::sequence_number(number),
+                              fmt::format("outcome {}", static_cast<int>(outcome))};
+        nlohmann::json json = kt::record_json(record);
         const bool defective = std::uniform_int_distribution<int>(0, 9)(rng) == 0;
         if (defective)
             json["kinesis"]["data"] = "%%%%";
@@ -90,10 +93,10 @@ TEST_CASE("every record ends processed or reported failed or with the invocation
         const RandomBatch batch = make_batch(rng);
         for (InvocationHandler& handler : handlers) {
             ScriptedProcessor processor;
-            TestContext context;
+            kt::TestContext context;
             std::string response;
             const Status status =
-                handler.handle(batch.event, processor, context.context, &response);
+                handler.handle(batch.event, processor, context.context(), &response);
             const bool stop = handler.options().policy == FailurePolicy::kStopOnFirstFailure;
             INFO("round " << round << ", " << failure_policy_name(handler.options().policy) << ", "
                           << all_failed_action_name(handler.options().on_all_failed) << "\n"

@@ -5,12 +5,15 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
+#include <kbatch/testing.hpp>
 
 #include "batch_runner.h"
 #include "event_decoder.h"
 #include "retry_watch.h"
 #include "sequence_number.h"
 #include "test_support.h"
+
+namespace kt = kbatch::testing;
 
 namespace kbatch::test {
 namespace {
@@ -41,10 +44,10 @@ struct Shard {
 };
 
 nlohmann::json record(const Shard& shard, std::size_t number, std::string data) {
-    nlohmann::json json = record_json(TestRecord{sequence_number(number), std::move(data)});
-    json["eventSourceARN"] = shard.arn;
-    json["eventID"] = shard.id + ":" + sequence_number(number);
-    return json;
+    kt::TestRecord written{kt::sequence_number(number), std::move(data)};
+    written.event_source_arn = shard.arn;
+    written.shard_id = shard.id;  // eventID is "<shard id>:<sequence number>"
+    return kt::record_json(written);
 }
 
 class Runner {
@@ -52,7 +55,7 @@ class Runner {
     // A vector, not a json: nlohmann reads a one-element braced list as that element.
     std::vector<std::string> run(const std::vector<nlohmann::json>& records) {
         REQUIRE(decoder_.decode(event_from_records(records)).is_ok());
-        REQUIRE(run_batch(decoder_.batch(), processor_, context_.context, RunOptions{}, report_)
+        REQUIRE(run_batch(decoder_.batch(), processor_, context_.context(), RunOptions{}, report_)
                     .is_ok());
         return watch_.observe(decoder_.batch(), report_);
     }
@@ -61,7 +64,7 @@ class Runner {
   private:
     EventDecoder decoder_;
     FailsMarked processor_;
-    TestContext context_;
+    kt::TestContext context_;
     BatchReport report_;
     RetryWatch watch_;
 };
@@ -85,8 +88,8 @@ TEST_CASE("a shard that resumes beyond its failed record is reported, naming the
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0].find("ReportBatchItemFailures") != std::string::npos);
     CHECK(warnings[0].find(shard.arn + " " + shard.id) != std::string::npos);
-    CHECK(warnings[0].find(sequence_number(10)) != std::string::npos);
-    CHECK(warnings[0].find(sequence_number(12)) != std::string::npos);
+    CHECK(warnings[0].find(kt::sequence_number(10)) != std::string::npos);
+    CHECK(warnings[0].find(kt::sequence_number(12)) != std::string::npos);
     // Said once: the next batch compares against the new state.
     CHECK(runner.run({record(shard, 13, "ok")}).empty());
 }

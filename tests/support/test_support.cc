@@ -15,8 +15,7 @@
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
-
-#include "base64.h"
+#include <kbatch/testing.hpp>
 
 extern char** environ;
 
@@ -131,71 +130,25 @@ std::optional<std::string> reference_base64_decode(std::string_view text) {
     return out;
 }
 
-std::string sequence_number(std::size_t index) {
-    return fmt::format("49{:054}", index);
-}
-
-std::vector<TestRecord> numbered_records(std::size_t count, std::string_view data_prefix) {
-    std::vector<TestRecord> records;
+std::vector<kbatch::testing::TestRecord> numbered_records(std::size_t count,
+                                                          std::string_view data_prefix) {
+    std::vector<kbatch::testing::TestRecord> records;
     for (std::size_t i = 0; i < count; ++i) {
-        records.push_back(TestRecord{sequence_number(i), fmt::format("{}{}", data_prefix, i)});
+        records.push_back(
+            {kbatch::testing::sequence_number(i), fmt::format("{}{}", data_prefix, i)});
     }
     return records;
-}
-
-namespace {
-
-// A record with every field, in Lambda's order (kept by nlohmann::ordered_json, sorted by
-// nlohmann::json).
-template <typename Json>
-Json full_record(const TestRecord& record, double approximate_arrival) {
-    return {
-        {"kinesis",
-         {
-             {"kinesisSchemaVersion", "1.0"},
-             {"partitionKey", record.partition_key},
-             {"sequenceNumber", record.sequence_number},
-             {"data", base64_encode(record.data)},
-             {"approximateArrivalTimestamp", approximate_arrival},
-         }},
-        {"eventSource", "aws:kinesis"},
-        {"eventVersion", "1.0"},
-        {"eventID", "shardId-000000000000:" + record.sequence_number},
-        {"eventName", "aws:kinesis:record"},
-        {"invokeIdentityArn", "arn:aws:iam::123456789012:role/LambdaRole"},
-        {"awsRegion", "us-east-1"},
-        {"eventSourceARN", "arn:aws:kinesis:us-east-1:123456789012:stream/test-stream"},
-    };
-}
-
-}  // namespace
-
-nlohmann::json record_json(const TestRecord& record) {
-    return full_record<nlohmann::json>(record, 1480641523.477);
 }
 
 std::string event_from_records(const nlohmann::json& records) {
     return nlohmann::json{{"Records", records}}.dump();
 }
 
-std::string event_json(const std::vector<TestRecord>& records) {
-    nlohmann::json array = nlohmann::json::array();
-    for (const TestRecord& record : records)
-        array.push_back(record_json(record));
-    return event_from_records(array);
-}
-
-std::string lambda_form_event(const std::vector<TestRecord>& records) {
-    // Lambda's order, as logged by functions that print the event they were given.
-    std::string event = R"({"Records":[)";
-    for (std::size_t i = 0; i < records.size(); ++i) {
-        if (i != 0)
-            event += ',';
-        event +=
-            full_record<nlohmann::ordered_json>(records[i], 1480641523.477 + static_cast<double>(i))
-                .dump();
-    }
-    return event + "]}";
+std::string lambda_form_event(const std::vector<kbatch::testing::TestRecord>& records) {
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const kbatch::testing::TestRecord& record : records)
+        array.push_back(kbatch::testing::basic_record_json<nlohmann::ordered_json>(record));
+    return nlohmann::ordered_json{{"Records", std::move(array)}}.dump();
 }
 
 std::vector<std::string> item_identifiers(const std::string& response) {
@@ -222,15 +175,6 @@ std::vector<std::string> item_identifiers(const std::string& response) {
     INFO("not {\"itemIdentifier\": \"<non-empty string>\"}: " << bad_item);
     REQUIRE(bad_item.empty());
     return identifiers;
-}
-
-std::unique_ptr<LoadedPlugin> load_plugin(const fs::path& file, nlohmann::json config) {
-    std::unique_ptr<LoadedPlugin> plugin;
-    const Status status = LoadedPlugin::load(file, PluginConfig(std::move(config)), &plugin);
-    INFO("loading " << file << ": " << status.to_string());
-    REQUIRE(status.is_ok());
-    REQUIRE(plugin != nullptr);
-    return plugin;
 }
 
 CommandResult run_command(const std::vector<std::string>& argv, std::string_view input,

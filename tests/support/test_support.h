@@ -1,5 +1,8 @@
-// Helpers shared by the kbatch tests: where things are, building Kinesis events, an independent
-// base64 decoder, a logger that remembers, loading plugins and running the real CLI.
+// Helpers shared by the kbatch tests that a plugin author would not need: where things are,
+// temporary folders, skipping, an independent base64 decoder, events a test takes apart, and
+// running the real CLI. Records, events, contexts, logs and loading a plugin come from the SDK's
+// own <kbatch/testing.hpp> (namespace kt = kbatch::testing), so that what plugin authors rely on
+// is what this suite runs every day.
 //
 // The helpers that compute expectations (reference_base64_decode, item_identifiers) are written
 // independently of the code under test, so a test never checks kbatch against itself.
@@ -7,19 +10,13 @@
 
 #include <cstddef>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
-#include <kbatch/context.hpp>
-#include <kbatch/logger.hpp>
-#include <kbatch/plugin_config.hpp>
+#include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
-
-#include "plugin_loader.h"
 
 namespace kbatch::test {
 
@@ -77,64 +74,26 @@ class TempDir {
 /// compute expected bytes independently of kbatch's decoder. nullopt for anything invalid.
 std::optional<std::string> reference_base64_decode(std::string_view text);
 
-// ---- Events -----------------------------------------------------------------------------------
+// ---- Events ---------------------------------------------------------------------------------
 
-/// A record to put into a test event.
-struct TestRecord {
-    std::string sequence_number;
-    std::string data;  // raw bytes; base64-encoded into the event
-    std::string partition_key = "pk-1";
-};
+/// `count` records with kt::sequence_number(i) and data "<prefix><i>", for i from 0: the index
+/// a test names a record by is its place in the event.
+std::vector<kbatch::testing::TestRecord> numbered_records(std::size_t count,
+                                                          std::string_view data_prefix = "record ");
 
-/// A 56-digit sequence number that grows with `index` (like Kinesis's).
-std::string sequence_number(std::size_t index);
-
-/// `count` records with sequence_number(i) and data "<prefix><i>".
-std::vector<TestRecord> numbered_records(std::size_t count,
-                                         std::string_view data_prefix = "record ");
-
-/// One record as Lambda delivers it (every field present), as JSON to adjust in a test.
-nlohmann::json record_json(const TestRecord& record);
-
-/// {"Records": records}, serialized.
+/// {"Records": records}, serialized: an event made of records a test has changed (kt::record_json
+/// gives one to change), such as ones Lambda would never send.
 std::string event_from_records(const nlohmann::json& records);
 
-/// A whole Kinesis event holding `records`.
-std::string event_json(const std::vector<TestRecord>& records);
-
-/// The same event in the form Lambda itself writes: compact, every field in Lambda's order
-/// (kbatch decodes this form on its fast path, lambda_form_decoder.h).
-std::string lambda_form_event(const std::vector<TestRecord>& records);
+/// The event in the form Lambda itself writes: compact, every field in Lambda's order
+/// (kt::basic_record_json<nlohmann::ordered_json>), which kbatch decodes on its fast path
+/// (lambda_form_decoder.h).
+std::string lambda_form_event(const std::vector<kbatch::testing::TestRecord>& records);
 
 /// Parses a batch response and returns its item identifiers in order, checking the exact shape
 /// Lambda requires on the way: one key "batchItemFailures" holding an array of objects that each
 /// have exactly one key, "itemIdentifier", with a non-empty string value.
 std::vector<std::string> item_identifiers(const std::string& response);
-
-// ---- Invocation context -----------------------------------------------------------------------
-
-/// A logger that keeps every line it is given.
-class CapturingLogger final : public Logger {
-  public:
-    bool enabled(LogLevel) const noexcept override { return true; }
-    void log(LogLevel level, std::string_view message) noexcept override {
-        lines.emplace_back(level, std::string(message));
-    }
-
-    std::vector<std::pair<LogLevel, std::string>> lines;
-};
-
-/// A context without a deadline whose logger is a CapturingLogger.
-struct TestContext {
-    CapturingLogger logger;
-    Context context{"test-request-id", Context::Clock::time_point::max(), "", "", logger};
-};
-
-// ---- Plugins ----------------------------------------------------------------------------------
-
-/// Loads `file` with LoadedPlugin::load; fails the test (with the status) if it does not load.
-std::unique_ptr<LoadedPlugin> load_plugin(const std::filesystem::path& file,
-                                          nlohmann::json config = nlohmann::json::object());
 
 // ---- Processes --------------------------------------------------------------------------------
 
