@@ -21,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include "child.h"
+#include "contenders.h"
 #include "http_post.h"
 
 namespace kbatch::bench {
@@ -32,14 +33,9 @@ constexpr std::string_view kInvokePath = "/2015-03-31/functions/function/invocat
 constexpr std::string_view kNextLine = "GET /next";
 
 struct Options {
-    std::string kbatch;       // the kbatch CLI (for serve)
-    std::string runtime;      // kbatch-runtime
-    std::string plugin;       // the checksum plugin .so
-    std::string node;         // node
-    std::string ric_dir;      // where aws-lambda-ric is installed (DIR/node_modules/...)
-    std::string handler_dir;  // where handler.js is
-    std::string event;        // events/example.json
-    std::string shape_a;      // the 10,000-record event
+    ContenderPaths programs;
+    std::string event;    // events/example.json
+    std::string shape_a;  // the 10,000-record event
     int starts = 15;
     int invokes = 51;
     bool json = false;
@@ -146,8 +142,9 @@ int run(const Options& options) {
     const std::string shape_a = read_file(options.shape_a);
 
     ChildSpec serve_spec;
-    serve_spec.argv = {options.kbatch, "serve", "--no-spawn",  "--port", "0",
-                       "--timeout",    "60",    "--log-level", "DEBUG"};
+    serve_spec.argv = {
+        options.programs.kbatch, "serve", "--no-spawn", "--port", "0", "--timeout", "60",
+        "--log-level",           "DEBUG"};
     serve_spec.capture_output = true;
     Child serve(serve_spec);
     if (!serve.wait_for_line("listening on http://", 0, 15s))
@@ -161,15 +158,17 @@ int run(const Options& options) {
 
     std::vector<Contender> contenders;
     contenders.push_back(
-        {"kbatch-runtime", {{options.runtime}, {api, "_HANDLER=" + options.plugin}, {}, true}});
+        {"kbatch-runtime",
+         {{options.programs.runtime}, {api, "_HANDLER=" + options.programs.plugin}, {}, true}});
     contenders.push_back(
         {"aws-lambda-ric",
-         {{options.node, options.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
+         {{options.programs.node,
+           options.programs.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
            "handler.handler"},
-          {api, "_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.handler_dir,
+          {api, "_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.programs.handler_dir,
            "AWS_LAMBDA_FUNCTION_NAME=function", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128"},
-          options.handler_dir,
+          options.programs.handler_dir,
           true}});
 
     std::vector<Figures> results;
@@ -212,12 +211,7 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
     kbatch::bench::Options options;
     CLI::App app("The runtime figures of issue 6 (see bench/runtime-figures)");
-    app.add_option("--kbatch", options.kbatch, "the kbatch CLI")->required();
-    app.add_option("--runtime", options.runtime, "kbatch-runtime")->required();
-    app.add_option("--plugin", options.plugin, "the checksum plugin")->required();
-    app.add_option("--node", options.node, "node")->required();
-    app.add_option("--ric-dir", options.ric_dir, "where aws-lambda-ric is installed")->required();
-    app.add_option("--handler-dir", options.handler_dir, "where handler.js is")->required();
+    add_contender_options(app, options.programs);
     app.add_option("--event", options.event, "events/example.json")->required();
     app.add_option("--shape-a", options.shape_a, "the shape (a) event")->required();
     app.add_option("--starts", options.starts, "cold starts per runtime")->capture_default_str();

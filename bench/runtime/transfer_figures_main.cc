@@ -30,6 +30,7 @@
 #include "../contender.h"
 #include "../median.h"
 #include "child.h"
+#include "contenders.h"
 #include "http_post.h"
 #include "plain_transfer.h"
 #include "read_calls.h"
@@ -50,12 +51,7 @@ constexpr std::string_view kNoFailures = "\"batchItemFailures\":[]";
 constexpr std::size_t kPlainReadSize = 64 * 1024;
 
 struct Options {
-    std::string kbatch;       // the kbatch CLI (for serve)
-    std::string runtime;      // kbatch-runtime
-    std::string plugin;       // the checksum plugin .so
-    std::string node;         // node
-    std::string ric_dir;      // where aws-lambda-ric is installed (DIR/node_modules/...)
-    std::string handler_dir;  // where handler.js is
+    ContenderPaths programs;
     std::string shape_a;
     std::string shape_b;
     std::string strace;        // "": read calls not counted by strace
@@ -250,8 +246,16 @@ ShapeFigures measure_shape(const std::string& shape, const std::string& event,
 // answer (a new connection each time, as curl would).
 double measure_serve(const std::string& event, const Options& options) {
     ChildSpec spec;
-    spec.argv = {options.kbatch, "serve",     "--port",        "0",         "--plugin",
-                 options.plugin, "--runtime", options.runtime, "--timeout", "60"};
+    spec.argv = {options.programs.kbatch,
+                 "serve",
+                 "--port",
+                 "0",
+                 "--plugin",
+                 options.programs.plugin,
+                 "--runtime",
+                 options.programs.runtime,
+                 "--timeout",
+                 "60"};
     spec.capture_output = true;
     Child serve(spec);
     if (!serve.wait_for_line("listening on http://", 0, 15s))
@@ -284,20 +288,23 @@ double measure_serve(const std::string& event, const Options& options) {
 int run(const Options& options) {
     const std::string shape_a = read_file(options.shape_a);
     const std::string shape_b = read_file(options.shape_b);
-    const std::unique_ptr<Contender> batch = make_kbatch_contender(options.plugin);
+    const std::unique_ptr<Contender> batch = make_kbatch_contender(options.programs.plugin);
 
     RuntimeUnderTest kbatch{"kbatch-runtime", {}, {}, {}};
     start(kbatch,
-          {{options.runtime}, {"_HANDLER=" + options.plugin, "AWS_LAMBDA_LOG_LEVEL=INFO"}, {}},
+          {{options.programs.runtime},
+           {"_HANDLER=" + options.programs.plugin, "AWS_LAMBDA_LOG_LEVEL=INFO"},
+           {}},
           options);
     RuntimeUnderTest node{"aws-lambda-ric", {}, {}, {}};
     start(node,
-          {{options.node, options.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
+          {{options.programs.node,
+            options.programs.ric_dir + "/node_modules/aws-lambda-ric/bin/index.mjs",
             "handler.handler"},
-           {"_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.handler_dir,
+           {"_HANDLER=handler.handler", "LAMBDA_TASK_ROOT=" + options.programs.handler_dir,
             "AWS_LAMBDA_FUNCTION_NAME=function", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024"},
-           options.handler_dir},
+           options.programs.handler_dir},
           options);
 
     std::vector<ShapeFigures> shapes;
@@ -328,12 +335,7 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
     kbatch::bench::Options options;
     CLI::App app("Issue 19's figures: a 6 MB invocation's time (see bench/runtime-figures)");
-    app.add_option("--kbatch", options.kbatch, "the kbatch CLI")->required();
-    app.add_option("--runtime", options.runtime, "kbatch-runtime")->required();
-    app.add_option("--plugin", options.plugin, "the checksum plugin")->required();
-    app.add_option("--node", options.node, "node")->required();
-    app.add_option("--ric-dir", options.ric_dir, "where aws-lambda-ric is installed")->required();
-    app.add_option("--handler-dir", options.handler_dir, "where handler.js is")->required();
+    add_contender_options(app, options.programs);
     app.add_option("--shape-a", options.shape_a, "the shape (a) event")->required();
     app.add_option("--shape-b", options.shape_b, "the shape (b) event")->required();
     app.add_option("--strace", options.strace, "strace, to count read calls (none: not counted)");
@@ -351,8 +353,8 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
     try {
         // Node runs in the handler's folder: every path it is given must mean the same there.
-        for (std::string* path : {&options.read_counter, &options.scratch_dir, &options.ric_dir,
-                                  &options.handler_dir}) {
+        for (std::string* path : {&options.read_counter, &options.scratch_dir,
+                                  &options.programs.ric_dir, &options.programs.handler_dir}) {
             if (!path->empty())
                 *path = std::filesystem::absolute(*path).string();
         }
