@@ -76,25 +76,35 @@ function(_kbatch_strip_option out_var)
   endif()
 endfunction()
 
+# The one rule behind both packaging functions: NAME-KIND.zip in OUTPUT_DIRECTORY from the
+# plugin, LIBRARIES and (standalone) the runtime zip BASE_ZIP, built by the target NAME_KIND.
+function(_kbatch_add_zip name kind output_directory libraries base_zip)
+  _kbatch_plugin_manifest(${name} ${kind} "${libraries}" manifest_file depends)
+  _kbatch_strip_option(strip_option)
+  get_property(zip_script GLOBAL PROPERTY KBATCH_ZIP_SCRIPT)
+  set(base_option "")
+  if(base_zip)
+    set(base_option -DBASE_ZIP=${base_zip})
+  endif()
+
+  set(zip ${output_directory}/${name}-${kind}.zip)
+  add_custom_command(
+    OUTPUT ${zip}
+    COMMAND ${CMAKE_COMMAND} ${base_option} -DMANIFEST=${manifest_file}
+            -DSTAGING=${CMAKE_CURRENT_BINARY_DIR}/${name}-${kind} -DOUTPUT=${zip}
+            ${strip_option} -P ${zip_script}
+    DEPENDS ${depends} ${base_zip} ${zip_script}
+    COMMENT "Packaging ${name}-${kind}.zip"
+    VERBATIM)
+  add_custom_target(${name}_${kind} ALL DEPENDS ${zip})
+endfunction()
+
 function(kbatch_package_function name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "" "OUTPUT_DIRECTORY" "LIBRARIES")
   if(NOT ARG_OUTPUT_DIRECTORY)
     set(ARG_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})
   endif()
-  _kbatch_plugin_manifest(${name} function "${ARG_LIBRARIES}" manifest_file depends)
-  _kbatch_strip_option(strip_option)
-  get_property(zip_script GLOBAL PROPERTY KBATCH_ZIP_SCRIPT)
-
-  set(zip ${ARG_OUTPUT_DIRECTORY}/${name}-function.zip)
-  add_custom_command(
-    OUTPUT ${zip}
-    COMMAND ${CMAKE_COMMAND} -DMANIFEST=${manifest_file}
-            -DSTAGING=${CMAKE_CURRENT_BINARY_DIR}/${name}-function -DOUTPUT=${zip}
-            ${strip_option} -P ${zip_script}
-    DEPENDS ${depends} ${zip_script}
-    COMMENT "Packaging ${name}-function.zip"
-    VERBATIM)
-  add_custom_target(${name}_function ALL DEPENDS ${zip})
+  _kbatch_add_zip(${name} function ${ARG_OUTPUT_DIRECTORY} "${ARG_LIBRARIES}" "")
 endfunction()
 
 function(kbatch_package_standalone name)
@@ -110,20 +120,7 @@ function(kbatch_package_standalone name)
                         "standalone runtime zip (kbatch_STANDALONE_ZIP); install kbatch with its "
                         "runtime component, or pass RUNTIME_ZIP")
   endif()
-  _kbatch_plugin_manifest(${name} standalone "${ARG_LIBRARIES}" manifest_file depends)
-  _kbatch_strip_option(strip_option)
-  get_property(zip_script GLOBAL PROPERTY KBATCH_ZIP_SCRIPT)
-
-  set(zip ${ARG_OUTPUT_DIRECTORY}/${name}-standalone.zip)
-  add_custom_command(
-    OUTPUT ${zip}
-    COMMAND ${CMAKE_COMMAND} -DBASE_ZIP=${ARG_RUNTIME_ZIP} -DMANIFEST=${manifest_file}
-            -DSTAGING=${CMAKE_CURRENT_BINARY_DIR}/${name}-standalone -DOUTPUT=${zip}
-            ${strip_option} -P ${zip_script}
-    DEPENDS ${depends} ${ARG_RUNTIME_ZIP} ${zip_script}
-    COMMENT "Packaging ${name}-standalone.zip"
-    VERBATIM)
-  add_custom_target(${name}_standalone ALL DEPENDS ${zip})
+  _kbatch_add_zip(${name} standalone ${ARG_OUTPUT_DIRECTORY} "${ARG_LIBRARIES}" ${ARG_RUNTIME_ZIP})
   # Inside the kbatch repository the runtime zip is built, by this target, not installed.
   if(TARGET kbatch_packages)
     add_dependencies(${name}_standalone kbatch_packages)
