@@ -13,14 +13,14 @@ FileWatch::FileWatch(Locate locate) : locate_(std::move(locate)) {
 }
 
 std::string FileWatch::signature() {
-    const std::optional<std::filesystem::path> file = locate_();
-    if (!file) {
+    file_ = locate_();
+    if (!file_) {
         description_ = "(not found)";
         return "missing";
     }
-    description_ = file->string();
+    description_ = file_->string();
     struct stat info {};
-    if (stat(file->c_str(), &info) != 0)
+    if (stat(file_->c_str(), &info) != 0)
         return fmt::format("{} unreadable", description_);
     return fmt::format("{} {} {} {}.{:09}", description_, info.st_ino, info.st_size,
                        info.st_mtim.tv_sec, info.st_mtim.tv_nsec);

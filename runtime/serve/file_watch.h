@@ -29,6 +29,9 @@ class FileWatch {
     /// The file being watched, for log lines ("(not found)" when `locate` finds none).
     const std::string& description() const noexcept { return description_; }
 
+    /// The file `locate` found at the last poll (or at construction); nothing when it found none.
+    const std::optional<std::filesystem::path>& file() const noexcept { return file_; }
+
   private:
     std::string signature();
 
@@ -36,6 +39,7 @@ class FileWatch {
     std::string baseline_;
     std::optional<std::string> pending_;
     std::string description_;
+    std::optional<std::filesystem::path> file_;
 };
 
 }  // namespace kbatch::serve

@@ -69,6 +69,29 @@ std::vector<std::string> runtime_environment(const RuntimeEnvironmentSettings& s
     return environment;
 }
 
+std::vector<std::string> environment_for_copy(const std::vector<std::string>& environment,
+                                              const std::filesystem::path& copy,
+                                              const std::filesystem::path& original) {
+    const std::filesystem::path folder = original.parent_path();
+    std::string library_path = folder.string() + ":" + (folder / "lib").string();
+    std::vector<std::string> result;
+    for (const std::string& entry : environment) {
+        const std::string_view name = name_of(entry);
+        if (name == "_HANDLER")
+            continue;
+        if (name == "LD_LIBRARY_PATH") {
+            // An empty value would add an empty entry, which the loader reads as "."; drop it.
+            if (entry.size() > name.size() + 1)
+                library_path += ":" + entry.substr(name.size() + 1);
+            continue;
+        }
+        result.push_back(entry);
+    }
+    result.push_back("_HANDLER=" + copy.string());
+    result.push_back("LD_LIBRARY_PATH=" + library_path);
+    return result;
+}
+
 std::vector<std::string> current_environment() {
     std::vector<std::string> environment;
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {

@@ -1,6 +1,7 @@
 // kbatch serve: the environment a runtime is started with, as Lambda would give it.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,14 @@ struct RuntimeEnvironmentSettings {
 /// _X_AMZN_TRACE_ID, which belongs to one invocation.
 std::vector<std::string> runtime_environment(const RuntimeEnvironmentSettings& settings,
                                              const std::vector<std::string>& base);
+
+/// `environment` for a runtime that loads `copy`, a private copy of the plugin `original` (see
+/// PluginCopies): _HANDLER names the copy, and LD_LIBRARY_PATH starts with the original's folder
+/// and its lib/ folder, so that the libraries a plugin finds beside itself (by $ORIGIN in its
+/// RPATH, say) are still found; the copy's folder holds the copy alone.
+std::vector<std::string> environment_for_copy(const std::vector<std::string>& environment,
+                                              const std::filesystem::path& copy,
+                                              const std::filesystem::path& original);
 
 /// This process's environment, as "NAME=value" entries.
 std::vector<std::string> current_environment();

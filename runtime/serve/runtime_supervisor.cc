@@ -1,11 +1,13 @@
 #include "runtime_supervisor.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "error_body.h"
+#include "runtime_environment.h"
 
 namespace kbatch::serve {
 namespace {
@@ -22,7 +24,10 @@ double seconds(milliseconds duration) {
 }  // namespace
 
 RuntimeSupervisor::RuntimeSupervisor(LocalLambda& lambda, SupervisorOptions options, Logger& logger)
-    : lambda_(lambda), options_(std::move(options)), logger_(logger) {}
+    : lambda_(lambda), options_(std::move(options)), logger_(logger) {
+    if (options_.watch && !options_.plugin_copies)
+        throw std::invalid_argument("RuntimeSupervisor: a watch needs plugin copies");
+}
 
 RuntimeSupervisor::~RuntimeSupervisor() {
     stop();
@@ -53,11 +58,7 @@ void RuntimeSupervisor::run() {
         const Clock::time_point now = Clock::now();
         if (options_.watch && now >= next_watch_poll_) {
             next_watch_poll_ = now + options_.watch_interval;
-            if (options_.watch->changed()) {
-                logger_.info(fmt::format("{} changed: replacing the runtime",
-                                         options_.watch->description()));
-                reload_pending_ = true;
-            }
+            poll_watch(now);
         }
         if (child_.running()) {
             poll_running(now);
@@ -74,6 +75,49 @@ void RuntimeSupervisor::run() {
         const int status = child_.stop(kStopGrace);
         logger_.info(
             fmt::format("runtime (pid {}) stopped: {}", pid, describe_wait_status(status)));
+    }
+}
+
+void RuntimeSupervisor::poll_watch(Clock::time_point now) {
+    FileWatch& watch = *options_.watch;
+    const bool changed = watch.changed();
+    // A file that is gone is named by its last known path.
+    const std::string name = watch.file()    ? watch.file()->string()
+                             : running_copy_ ? running_copy_->original.string()
+                                             : watch.description();
+    if (changed) {
+        std::string problem = "is not found";
+        std::optional<PluginCopy> copy;
+        if (watch.file())
+            copy = options_.plugin_copies->take(*watch.file(), &problem);
+        if (copy) {
+            if (next_copy_)  // taken after an earlier change, and never run
+                options_.plugin_copies->remove(*next_copy_);
+            next_copy_ = std::move(copy);
+            unusable_since_.reset();
+            waiting_logged_ = false;
+            logger_.info(fmt::format("{} changed: replacing the runtime", name));
+            reload_pending_ = true;
+            return;
+        }
+        // Most often a linker that has not finished: its next write is another change. So one
+        // quiet line, and the details only if the file stays so.
+        unusable_since_ = now;
+        unusable_problem_ = std::move(problem);
+        unusable_reported_ = false;
+        if (!waiting_logged_) {
+            waiting_logged_ = true;
+            logger_.info(fmt::format("waiting for {} to be complete", name));
+        }
+        return;
+    }
+    if (unusable_since_ && !unusable_reported_ &&
+        now - *unusable_since_ >= options_.unusable_report_after) {
+        unusable_reported_ = true;
+        logger_.warn(fmt::format(
+            "{} {}: not replacing the runtime, which keeps its copy of the previous file, until "
+            "the file changes again",
+            name, unusable_problem_));
     }
 }
 
@@ -122,17 +166,44 @@ void RuntimeSupervisor::poll_stopped(Clock::time_point now) {
         spawn(now);
 }
 
+std::vector<std::string> RuntimeSupervisor::spawn_environment() {
+    if (!options_.plugin_copies)
+        return options_.environment;
+    if (next_copy_) {
+        // The runtime that loaded the previous copy has exited: nothing maps it any more.
+        if (running_copy_)
+            options_.plugin_copies->remove(*running_copy_);
+        running_copy_ = std::exchange(next_copy_, std::nullopt);
+    } else if (!running_copy_ && options_.watch->file()) {
+        // The first runtime, or one after a start without a usable copy.
+        std::string problem;
+        running_copy_ = options_.plugin_copies->take(*options_.watch->file(), &problem);
+        if (!running_copy_) {
+            // The runtime's init reports what is wrong with the file, as it would without --watch.
+            logger_.warn(fmt::format("{} {}: the runtime is started on the file itself",
+                                     options_.watch->file()->string(), problem));
+        }
+    }
+    if (!running_copy_)
+        return options_.environment;
+    return environment_for_copy(options_.environment, running_copy_->copy, running_copy_->original);
+}
+
 void RuntimeSupervisor::spawn(Clock::time_point now) {
     lambda_.runtime_started();
     std::string error;
-    if (!child_.start(options_.argv, options_.environment, &error)) {
+    if (!child_.start(options_.argv, spawn_environment(), &error)) {
         logger_.error(error);
         lambda_.post_init_error(error_body("Runtime.InvalidEntrypoint", error));
         schedule_after_failed_init(now);
         return;
     }
     started_at_ = now;
-    logger_.info(fmt::format("runtime started (pid {}): {}", child_.pid(), options_.argv.front()));
+    logger_.info(fmt::format(
+        "runtime started (pid {}): {}{}", child_.pid(), options_.argv.front(),
+        running_copy_ ? fmt::format(", plugin {} copied to {}", running_copy_->original.string(),
+                                    running_copy_->copy.string())
+                      : std::string()));
 }
 
 void RuntimeSupervisor::after_exit(int wait_status, bool intentional, Clock::time_point now) {

@@ -21,6 +21,7 @@
 #include "file_watch.h"
 #include "http_server.h"
 #include "local_lambda.h"
+#include "plugin_copies.h"
 #include "plugin_loader.h"
 #include "runtime_environment.h"
 #include "runtime_settings.h"
@@ -250,6 +251,18 @@ int run_serve(const ServeOptions& options) {
         return kExitFailure;
     }
 
+    // Made before anything that can fail later, and removed with every copy in it however
+    // run_serve returns.
+    std::unique_ptr<serve::PluginCopies> plugin_copies;
+    if (options.watch) {
+        std::string copies_error;
+        plugin_copies = serve::PluginCopies::create(&copies_error);
+        if (!plugin_copies) {
+            print_error(copies_error);
+            return kExitFailure;
+        }
+    }
+
     const sigset_t stop_signals = take_over_stop_signals();
     StreamLogger logger(stderr, log_settings);
     const std::string region =
@@ -285,7 +298,10 @@ int run_serve(const ServeOptions& options) {
         serve::SupervisorOptions supervisor_options =
             runtime_supervision(options, runtime, address, region, config);
         if (supervisor_options.watch) {
-            logger.info(fmt::format("watching {}", supervisor_options.watch->description()));
+            logger.info(fmt::format("watching {}; each runtime loads a private copy of it, in {}",
+                                    supervisor_options.watch->description(),
+                                    plugin_copies->folder().string()));
+            supervisor_options.plugin_copies = std::move(plugin_copies);
         }
         supervisor = std::make_unique<serve::RuntimeSupervisor>(
             lambda, std::move(supervisor_options), logger);

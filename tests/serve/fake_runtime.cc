@@ -2,7 +2,8 @@
 // crashes, init failures, timeouts and reloads can be tested whatever state kbatch-runtime is in.
 //
 // Its behaviour is its _HANDLER (what `serve --plugin` passes), or, when _HANDLER is a path, the
-// first line of that file (so --watch can be tested by rewriting it):
+// last line of that file (so --watch can be tested by rewriting it; `serve --watch` only starts a
+// runtime on a whole ELF file, so a test appends the line to one):
 //   echo[:TAG]       answers {"pid","tag","event","env"}; an event containing "fail" gets an
 //                    error (Fake.Failure) instead
 //   init-error       posts an init error (Kbatch.PluginLoadError) and exits 1
@@ -12,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -34,10 +36,17 @@ std::string behaviour() {
     std::string handler = env("_HANDLER");
     if (handler.find('/') == std::string::npos)
         return handler;
-    std::ifstream file(handler);
-    std::string line;
-    std::getline(file, line);
-    return line;
+    // Only the file's end: the line is short, and the ELF file before it can be large.
+    std::ifstream file(handler, std::ios::binary | std::ios::ate);
+    const std::streamoff size = file.tellg();
+    const std::streamoff tail = std::min<std::streamoff>(size < 0 ? 0 : size, 4096);
+    file.seekg(-tail, std::ios::end);
+    std::string contents(static_cast<std::size_t>(tail), '\0');
+    file.read(contents.data(), tail);
+    while (!contents.empty() && contents.back() == '\n')
+        contents.pop_back();
+    const std::size_t newline = contents.rfind('\n');
+    return newline == std::string::npos ? contents : contents.substr(newline + 1);
 }
 
 nlohmann::json environment_report() {
@@ -48,7 +57,7 @@ nlohmann::json environment_report() {
           "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
           "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_REGION",
           "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "SERVE_TEST_MARKER",
-          "_X_AMZN_TRACE_ID"}) {
+          "_X_AMZN_TRACE_ID", "LD_LIBRARY_PATH"}) {
         if (const char* value = std::getenv(name); value != nullptr)
             report[name] = value;
     }

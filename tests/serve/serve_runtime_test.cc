@@ -1,6 +1,8 @@
 // kbatch serve with the real runtime host, kbatch-runtime: the two ends of the local Lambda
 // together, against what `kbatch invoke` does in process.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -295,4 +297,52 @@ TEST_CASE("A slow plugin past the timeout gives the timeout error and the next i
     CHECK(json_of(fast.body)["batchItemFailures"].empty());
     CHECK(serve.runtime_pids().size() == 2);
     CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("serve --watch: a plugin rewritten in place is run once whole, and never under a runtime",
+          "[serve][runtime]") {
+    namespace fs = std::filesystem;
+    // The plugin in a build folder of the test's, and serve's private copies in another (its
+    // TMPDIR), to see that none is left.
+    const kbatch::test::TempDir build;
+    const kbatch::test::TempDir copies;
+    const fs::path plugin = build / "libwatched.so";
+    fs::copy_file(kbatch::test::stub_path("always_fails"), plugin);
+
+    ServeProcess serve({"--plugin", plugin.string(), "--watch"},
+                       {{"TMPDIR", copies.path().string()}});
+    const HttpResult before = invoke(serve.port(), kinesis_event(2));
+    REQUIRE(before.status == 200);
+    CHECK(json_of(before.body)["batchItemFailures"].size() == 2);  // always_fails runs
+
+    // Rewritten in place, as a linker does: truncated, then written in two halves.
+    const std::string next = read_file(kbatch::test::stub_path("never_fails"));
+    const std::size_t half = next.size() / 2;
+    const int fd = open(plugin.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, next.data(), half) == static_cast<ssize_t>(half));
+    // Half written: serve waits, and the runtime answers from its own copy. Had it mapped the
+    // file itself, the truncation would have taken its pages away (SIGBUS) or changed them.
+    REQUIRE(serve.wait_for_log("waiting for " + plugin.string() + " to be complete", 1, 10s));
+    const HttpResult during = invoke(serve.port(), kinesis_event(2));
+    REQUIRE(during.ok);
+    CHECK(during.status == 200);
+    CHECK(during.header("X-Amz-Function-Error").empty());
+    CHECK(json_of(during.body)["batchItemFailures"].size() == 2);
+    CHECK(serve.runtime_pids().size() == 1);
+
+    const ssize_t rest = static_cast<ssize_t>(next.size() - half);
+    CHECK(write(fd, next.data() + half, next.size() - half) == rest);
+    close(fd);
+    REQUIRE(serve.wait_for_log("changed: replacing the runtime", 1, 10s));
+    REQUIRE(serve.wait_for_log("runtime started (pid", 2, 10s));
+    const HttpResult after = invoke(serve.port(), kinesis_event(2));
+    REQUIRE(after.ok);
+    CHECK(after.status == 200);
+    CHECK(json_of(after.body)["batchItemFailures"].empty());  // never_fails runs
+
+    CHECK(serve.runtime_pids().size() == 2);
+    CHECK_THAT(serve.log(), !Catch::Contains("exited:") && !Catch::Contains("failed its init"));
+    CHECK(serve.stop() == 0);
+    CHECK(fs::is_empty(copies.path()));
 }

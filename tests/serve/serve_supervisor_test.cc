@@ -13,6 +13,7 @@
 
 #include "support/http_client.h"
 #include "support/serve_process.h"
+#include "test_support.h"
 
 namespace {
 
@@ -45,6 +46,11 @@ struct TempFile {
         const std::filesystem::path next = path.string() + ".new";
         std::ofstream(next) << text << "\n";
         std::filesystem::rename(next, path);  // replaced whole, as a build replaces a plugin
+    }
+    // A whole ELF file (a stub plugin) that the fake runtime reads as `behaviour`: it takes the
+    // file's last line. `serve --watch` starts no runtime on a file that is not one.
+    void write_elf(const std::string& behaviour) const {
+        write(kbatch::test::read_file(kbatch::test::stub_path("never_fails")) + "\n" + behaviour);
     }
 };
 
@@ -183,20 +189,76 @@ TEST_CASE("Past the deadline serve answers with a timeout and replaces the stuck
 }
 
 TEST_CASE("The watch option replaces the runtime when the plugin file changes", "[serve][spawn]") {
+    const kbatch::test::TempDir copies;
     TempFile plugin("kbatch-serve-watch-plugin");
-    plugin.write("echo:v1");
-    ServeProcess serve(spawn_args(plugin.path.string(), {"--watch"}));
+    plugin.write_elf("echo:v1");
+    ServeProcess serve(spawn_args(plugin.path.string(), {"--watch"}),
+                       {{"TMPDIR", copies.path().string()}});
     const HttpResult first = invoke(serve.port(), "{}");
     REQUIRE(first.status == 200);
-    CHECK(json_of(first.body)["tag"] == "v1");
+    const nlohmann::json first_reply = json_of(first.body);
+    CHECK(first_reply["tag"] == "v1");
+    // The runtime loads a private copy, in serve's own folder under TMPDIR, and finds libraries
+    // beside the original first.
+    const std::string first_copy = first_reply["env"]["_HANDLER"];
+    CHECK(first_copy.starts_with((copies.path() / "kbatch-serve-").string()));
+    CHECK(std::filesystem::path(first_copy).filename() == plugin.path.filename());
+    CHECK(kbatch::test::read_file(first_copy) == kbatch::test::read_file(plugin.path));
+    const std::filesystem::path plugin_dir = plugin.path.parent_path();
+    CHECK(first_reply["env"]["LD_LIBRARY_PATH"].get<std::string>().starts_with(
+        plugin_dir.string() + ":" + (plugin_dir / "lib").string()));
 
-    plugin.write("echo:v2");
+    plugin.write_elf("echo:v2");
     REQUIRE(serve.wait_for_log("changed: replacing the runtime", 1, 10s));
     REQUIRE(serve.wait_for_log("runtime started (pid", 2, 10s));
     const HttpResult second = invoke(serve.port(), "{}");
     REQUIRE(second.status == 200);
-    CHECK(json_of(second.body)["tag"] == "v2");
+    const nlohmann::json second_reply = json_of(second.body);
+    CHECK(second_reply["tag"] == "v2");
+    // A new copy, and the previous one is gone with the runtime that loaded it.
+    CHECK(second_reply["env"]["_HANDLER"] != first_copy);
+    CHECK_FALSE(std::filesystem::exists(first_copy));
+    CHECK(std::filesystem::exists(second_reply["env"]["_HANDLER"].get<std::string>()));
     CHECK(serve.stop() == 0);
+    // serve leaves no copy behind.
+    CHECK(std::filesystem::is_empty(copies.path()));
+}
+
+TEST_CASE("With --watch a plugin changed into no whole ELF file leaves the runtime running",
+          "[serve][spawn]") {
+    const kbatch::test::TempDir copies;
+    TempFile plugin("kbatch-serve-watch-plugin");
+    plugin.write_elf("echo:v1");
+    ServeProcess serve(spawn_args(plugin.path.string(), {"--watch"}),
+                       {{"TMPDIR", copies.path().string()}});
+    const HttpResult first = invoke(serve.port(), "{}");
+    REQUIRE(first.status == 200);
+    CHECK(json_of(first.body)["tag"] == "v1");
+    const long pid = json_of(first.body)["pid"];
+
+    plugin.write("echo:v2");  // text, the first line a fake runtime would obey
+    REQUIRE(serve.wait_for_log("waiting for " + plugin.path.string() + " to be complete", 1, 10s));
+    const HttpResult during = invoke(serve.port(), "{}");
+    REQUIRE(during.status == 200);
+    CHECK(json_of(during.body)["tag"] == "v1");
+    CHECK(json_of(during.body)["pid"] == pid);
+    // Left so, it is reported with what is wrong, and the runtime stays.
+    REQUIRE(serve.wait_for_log(plugin.path.string() + " is not an ELF file", 1, 15s));
+    const HttpResult later = invoke(serve.port(), "{}");
+    REQUIRE(later.status == 200);
+    CHECK(json_of(later.body)["pid"] == pid);
+    CHECK(serve.runtime_pids().size() == 1);
+
+    // A whole file again replaces it.
+    plugin.write_elf("echo:v3");
+    REQUIRE(serve.wait_for_log("changed: replacing the runtime", 1, 10s));
+    REQUIRE(serve.wait_for_log("runtime started (pid", 2, 10s));
+    const HttpResult after = invoke(serve.port(), "{}");
+    REQUIRE(after.status == 200);
+    CHECK(json_of(after.body)["tag"] == "v3");
+    CHECK(serve.count_in_log("waiting for") == 1);
+    CHECK(serve.stop() == 0);
+    CHECK(std::filesystem::is_empty(copies.path()));
 }
 
 TEST_CASE("SIGTERM stops serve and its runtime", "[serve][spawn]") {

@@ -1,0 +1,197 @@
+#include "elf_file.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace kbatch::serve {
+namespace {
+
+struct Elf64 {
+    using Ehdr = Elf64_Ehdr;
+    using Phdr = Elf64_Phdr;
+    using Shdr = Elf64_Shdr;
+    static constexpr int kBits = 64;
+};
+
+struct Elf32 {
+    using Ehdr = Elf32_Ehdr;
+    using Phdr = Elf32_Phdr;
+    using Shdr = Elf32_Shdr;
+    static constexpr int kBits = 32;
+};
+
+// The open file, read at offsets.
+class Reader {
+  public:
+    explicit Reader(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+    std::uint64_t size() const noexcept { return size_; }
+
+    bool read(std::uint64_t offset, void* out, std::size_t length) const {
+        auto* bytes = static_cast<unsigned char*>(out);
+        while (length > 0) {
+            const ssize_t got = pread(fd_, bytes, length, static_cast<off_t>(offset));
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                return false;
+            bytes += got;
+            offset += static_cast<std::uint64_t>(got);
+            length -= static_cast<std::size_t>(got);
+        }
+        return true;
+    }
+
+  private:
+    int fd_;
+    std::uint64_t size_;
+};
+
+// Where `count` entries of `entry_size` bytes from `offset` end; past any file on overflow.
+std::uint64_t table_end(std::uint64_t offset, std::uint64_t count, std::uint64_t entry_size) {
+    constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+    // count and entry_size come from 32-bit fields at most, so their product does not overflow.
+    const std::uint64_t bytes = count * entry_size;
+    return offset > kMax - bytes ? kMax : offset + bytes;
+}
+
+std::string cut_short(std::string_view what, std::uint64_t end, std::uint64_t size) {
+    return fmt::format("ends inside {} (at byte {} of {})", what, size, end);
+}
+
+// A table of headers, `Entry` each, read whole (its end is checked against the file's size
+// first, so the buffer is never larger than the file).
+template <class Entry>
+bool read_table(const Reader& file, std::uint64_t offset, std::uint64_t count,
+                std::uint64_t entry_size, std::vector<Entry>* entries) {
+    std::vector<unsigned char> bytes(count * entry_size);
+    if (!file.read(offset, bytes.data(), bytes.size()))
+        return false;
+    entries->resize(count);
+    for (std::uint64_t i = 0; i < count; ++i)
+        std::memcpy(&(*entries)[i], bytes.data() + i * entry_size, sizeof(Entry));
+    return true;
+}
+
+template <class Elf>
+std::optional<std::string> check(const Reader& file) {
+    using Ehdr = typename Elf::Ehdr;
+    using Phdr = typename Elf::Phdr;
+    using Shdr = typename Elf::Shdr;
+    const std::uint64_t size = file.size();
+    Ehdr header{};
+    if (size < sizeof header) {
+        return fmt::format("ends inside its ELF header ({} of its {} bytes)", size, sizeof header);
+    }
+    if (!file.read(0, &header, sizeof header))
+        return "cannot be read";
+
+    std::uint64_t segment_count = header.e_phnum;
+    std::uint64_t section_count = header.e_shnum;
+    // Extended numbering: a count too large for its 16-bit field is kept in section 0.
+    if (header.e_shoff != 0 && (section_count == 0 || segment_count == PN_XNUM)) {
+        Shdr first{};
+        const std::uint64_t end = table_end(header.e_shoff, 1, sizeof first);
+        if (end > size)
+            return cut_short("its section headers", end, size);
+        if (!file.read(header.e_shoff, &first, sizeof first))
+            return "cannot be read";
+        if (section_count == 0)
+            section_count = first.sh_size;
+        if (segment_count == PN_XNUM)
+            segment_count = first.sh_info;
+    }
+    if (segment_count > 0 && header.e_phentsize < sizeof(Phdr)) {
+        return fmt::format("is not a valid ELF{} file: its program headers are {} bytes, not {}",
+                           Elf::kBits, header.e_phentsize, sizeof(Phdr));
+    }
+    if (section_count > 0 && header.e_shentsize < sizeof(Shdr)) {
+        return fmt::format("is not a valid ELF{} file: its section headers are {} bytes, not {}",
+                           Elf::kBits, header.e_shentsize, sizeof(Shdr));
+    }
+    const std::uint64_t segments_end = table_end(header.e_phoff, segment_count, header.e_phentsize);
+    if (segments_end > size)
+        return cut_short("its program headers", segments_end, size);
+    const std::uint64_t sections_end = table_end(header.e_shoff, section_count, header.e_shentsize);
+    if (sections_end > size)
+        return cut_short("its section headers", sections_end, size);
+
+    std::vector<Phdr> segments;
+    if (!read_table(file, header.e_phoff, segment_count, header.e_phentsize, &segments))
+        return "cannot be read";
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const std::uint64_t end = table_end(segments[i].p_offset, 1, segments[i].p_filesz);
+        if (end > size)
+            return cut_short(fmt::format("its segment {}", i), end, size);
+    }
+    std::vector<Shdr> sections;
+    if (!read_table(file, header.e_shoff, section_count, header.e_shentsize, &sections))
+        return "cannot be read";
+    for (std::size_t i = 0; i < sections.size(); ++i) {
+        if (sections[i].sh_type == SHT_NOBITS)  // .bss and the like take no bytes of the file
+            continue;
+        const std::uint64_t end = table_end(sections[i].sh_offset, 1, sections[i].sh_size);
+        if (end > size)
+            return cut_short(fmt::format("its section {}", i), end, size);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> elf_file_problem(const std::filesystem::path& path) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fmt::format("cannot be opened: {}", std::generic_category().message(errno));
+    struct stat info {};
+    if (fstat(fd, &info) != 0) {
+        const int error = errno;
+        close(fd);
+        return fmt::format("cannot be read: {}", std::generic_category().message(error));
+    }
+    const Reader file(fd, static_cast<std::uint64_t>(info.st_size));
+    std::optional<std::string> problem;
+    unsigned char ident[EI_NIDENT] = {};
+    if (file.size() < SELFMAG) {
+        problem = fmt::format("is {} bytes long, shorter than an ELF header", file.size());
+    } else if (!file.read(0, ident, std::min<std::uint64_t>(file.size(), EI_NIDENT))) {
+        problem = "cannot be read";
+    } else if (std::memcmp(ident, ELFMAG, SELFMAG) != 0) {
+        problem = fmt::format(
+            "is not an ELF file: it starts with {:02x} {:02x} {:02x} {:02x}, not "
+            "7f 45 4c 46 (\"\\x7fELF\")",
+            ident[0], ident[1], ident[2], ident[3]);
+    } else if (file.size() < EI_NIDENT) {
+        problem = fmt::format("ends inside its ELF header ({} bytes)", file.size());
+    } else if (const unsigned char host =
+                   std::endian::native == std::endian::little ? ELFDATA2LSB : ELFDATA2MSB;
+               ident[EI_DATA] != host) {
+        problem =
+            fmt::format("is an ELF file of the other byte order (EI_DATA {}, this host's is {})",
+                        ident[EI_DATA], host);
+    } else if (ident[EI_CLASS] == ELFCLASS64) {
+        problem = check<Elf64>(file);
+    } else if (ident[EI_CLASS] == ELFCLASS32) {
+        problem = check<Elf32>(file);
+    } else {
+        problem = fmt::format(
+            "is not a valid ELF file: its class (EI_CLASS) is {}, neither 32 "
+            "nor 64-bit",
+            ident[EI_CLASS]);
+    }
+    close(fd);
+    return problem;
+}
+
+}  // namespace kbatch::serve
