@@ -251,8 +251,8 @@ int run_serve(const ServeOptions& options) {
         return kExitFailure;
     }
 
-    // Made before anything that can fail later, and removed with every copy in it however
-    // run_serve returns.
+    // Before listening, so that a TMPDIR that cannot hold the copies is refused at start. The
+    // folder goes with every copy in it however run_serve returns (the supervisor owns it later).
     std::unique_ptr<serve::PluginCopies> plugin_copies;
     if (options.watch) {
         std::string copies_error;
