@@ -18,6 +18,8 @@
 
 namespace {
 
+using kbatch::test::random_bytes;
+
 using DecodeFunction = std::size_t (*)(std::string_view, std::byte*,
                                        std::optional<kbatch::Base64Error>*);
 
@@ -110,14 +112,6 @@ Decoded check_agreement(const std::vector<Implementation>& implementations, std:
         }
     }
     return reference;
-}
-
-std::string random_bytes(std::mt19937& engine, std::size_t size) {
-    std::uniform_int_distribution<int> byte(0, 255);
-    std::string bytes(size, '\0');
-    for (char& c : bytes)
-        c = static_cast<char>(byte(engine));
-    return bytes;
 }
 
 // Characters drawn from the alphabet only (so every length and no padding).

@@ -85,14 +85,9 @@ TestRecord lambda_record(std::size_t index, std::string data, std::string partit
 // Three records in Lambda's form, of seeded random bytes.
 std::string three_record_event() {
     std::mt19937 engine(11);
-    std::uniform_int_distribution<int> byte(0, 255);
     std::vector<TestRecord> records;
-    for (std::size_t i = 0; i < 3; ++i) {
-        std::string data(20 + i * 7, '\0');
-        for (char& c : data)
-            c = static_cast<char>(byte(engine));
-        records.push_back(lambda_record(i, std::move(data)));
-    }
+    for (std::size_t i = 0; i < 3; ++i)
+        records.push_back(lambda_record(i, kbatch::test::random_bytes(engine, 20 + i * 7)));
     return kbatch::test::lambda_form_event(records);
 }
 
@@ -100,12 +95,11 @@ std::string three_record_event() {
 
 TEST_CASE("an event in Lambda's form takes the fast path and decodes as the general path does") {
     std::mt19937 engine(3);
-    std::uniform_int_distribution<int> byte(0, 255), length(0, 300);
+    std::uniform_int_distribution<int> length(0, 300);
     std::vector<TestRecord> records;
     for (std::size_t i = 0; i < 500; ++i) {
-        std::string data(static_cast<std::size_t>(length(engine)), '\0');
-        for (char& c : data)
-            c = static_cast<char>(byte(engine));
+        std::string data =
+            kbatch::test::random_bytes(engine, static_cast<std::size_t>(length(engine)));
         // Partition keys of different lengths, so that no string ends where the one before did.
         records.push_back(lambda_record(i, std::move(data), "pk-" + std::string(i % 17, 'x')));
     }

@@ -12,6 +12,8 @@
 #include <iterator>
 #include <thread>
 
+#include "test_support.h"
+
 namespace kbatch::test {
 
 RuntimeExit run_with_environment(const std::string& binary,
@@ -23,11 +25,8 @@ RuntimeExit run_with_environment(const std::string& binary,
     if (output_fd < 0)
         return result;
 
-    std::vector<char*> argv = {const_cast<char*>(binary.c_str()), nullptr};
-    std::vector<char*> envp;
-    for (const std::string& entry : environment)
-        envp.push_back(const_cast<char*>(entry.c_str()));
-    envp.push_back(nullptr);
+    const std::vector<std::string> command = {binary};
+    const std::vector<char*> argv = exec_array(command), envp = exec_array(environment);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

@@ -130,6 +130,14 @@ std::optional<std::string> reference_base64_decode(std::string_view text) {
     return out;
 }
 
+std::string random_bytes(std::mt19937& engine, std::size_t size) {
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::string bytes(size, '\0');
+    for (char& c : bytes)
+        c = static_cast<char>(byte(engine));
+    return bytes;
+}
+
 std::vector<kbatch::testing::TestRecord> numbered_records(std::size_t count,
                                                           std::string_view data_prefix) {
     std::vector<kbatch::testing::TestRecord> records;
@@ -177,6 +185,16 @@ std::vector<std::string> item_identifiers(const std::string& response) {
     return identifiers;
 }
 
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+    std::vector<char*> array;
+    array.reserve(strings.size() + 1);
+    // char* only because exec's C signature predates const: neither exec nor spawn writes them.
+    for (const std::string& s : strings)
+        array.push_back(const_cast<char*>(s.c_str()));
+    array.push_back(nullptr);
+    return array;
+}
+
 CommandResult run_command(const std::vector<std::string>& argv, std::string_view input,
                           const std::vector<std::string>& extra_env) {
     REQUIRE_FALSE(argv.empty());
@@ -195,13 +213,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::string_view
         env.emplace_back(variable);
     }
     env.insert(env.end(), extra_env.begin(), extra_env.end());
-    std::vector<char*> argv_ptrs, env_ptrs;
-    for (const std::string& arg : argv)
-        argv_ptrs.push_back(const_cast<char*>(arg.c_str()));
-    argv_ptrs.push_back(nullptr);
-    for (const std::string& variable : env)
-        env_ptrs.push_back(const_cast<char*>(variable.c_str()));
-    env_ptrs.push_back(nullptr);
+    const std::vector<char*> argv_ptrs = exec_array(argv), env_ptrs = exec_array(env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,11 @@ class TempDir {
 /// compute expected bytes independently of kbatch's decoder. nullopt for anything invalid.
 std::optional<std::string> reference_base64_decode(std::string_view text);
 
+// ---- Data -----------------------------------------------------------------------------------
+
+/// `size` bytes of any value drawn from `engine`: seeded, so a failure repeats.
+std::string random_bytes(std::mt19937& engine, std::size_t size);
+
 // ---- Events ---------------------------------------------------------------------------------
 
 /// `count` records with kt::sequence_number(i) and data "<prefix><i>", for i from 0: the index
@@ -104,6 +110,11 @@ struct CommandResult {
     std::string out;     // standard output
     std::string err;     // standard error
 };
+
+/// `strings` as the null-terminated array of C strings that execve and posix_spawn take (for argv
+/// and the environment). The pointers point into `strings`, which must outlive the result
+/// unchanged.
+std::vector<char*> exec_array(const std::vector<std::string>& strings);
 
 /// Runs `argv` (argv[0] looked up in PATH) and waits for it. Standard input is `input` (empty:
 /// nothing). The child's environment is this process's without any KBATCH_*, AWS_LAMBDA_* or

@@ -12,6 +12,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include "test_support.h"
+
 namespace kbatch::deploy_test {
 namespace fs = std::filesystem;
 
@@ -37,11 +39,9 @@ ChrootProcess::ChrootProcess(const fs::path& root, const std::string& program,
     : output_file_(root.parent_path() / (root.filename().string() + ".output")) {
     // Everything the child needs is prepared before fork.
     const std::string root_string = root.string();
-    std::vector<char*> argv = {const_cast<char*>(program.c_str()), nullptr};
-    std::vector<char*> envp;
-    for (const std::string& entry : environment)
-        envp.push_back(const_cast<char*>(entry.c_str()));
-    envp.push_back(nullptr);
+    const std::vector<std::string> command = {program};
+    const std::vector<char*> argv = kbatch::test::exec_array(command);
+    const std::vector<char*> envp = kbatch::test::exec_array(environment);
     const int output = ::open(output_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (output < 0)
         throw std::runtime_error("cannot create " + output_file_.string());

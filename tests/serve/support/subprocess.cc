@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "test_support.h"
+
 extern char** environ;
 
 namespace kbatch::serve_test {
@@ -37,14 +39,6 @@ std::vector<std::string> child_environment(const SubprocessOptions& options) {
     return environment;
 }
 
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-    std::vector<char*> out;
-    for (std::string& s : strings)
-        out.push_back(s.data());
-    out.push_back(nullptr);
-    return out;
-}
-
 }  // namespace
 
 int exit_code(int wait_status) {
@@ -63,10 +57,9 @@ Subprocess::Subprocess(SubprocessOptions options) {
         throw std::runtime_error("mkstemp: " + std::string(std::strerror(errno)));
     output_file_ = pattern;
 
-    std::vector<std::string> argv = options.argv;
-    std::vector<std::string> environment = child_environment(options);
-    std::vector<char*> argv_pointers = pointers(argv);
-    std::vector<char*> env_pointers = pointers(environment);
+    const std::vector<std::string> environment = child_environment(options);
+    const std::vector<char*> argv_pointers = kbatch::test::exec_array(options.argv);
+    const std::vector<char*> env_pointers = kbatch::test::exec_array(environment);
     const std::string directory = options.working_directory.string();
     const std::optional<unsigned long> max_open_files = options.max_open_files;
 
