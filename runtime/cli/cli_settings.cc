@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "config_json.h"
-#include "exit_codes.h"
 #include "file_reader.h"
 
 namespace kbatch {
@@ -58,24 +57,6 @@ Status read_cli_plugin_config(const PluginConfig::EnvLookup& env,
     if (Status status = parse_config_json(text, origin, config); !status.is_ok())
         return Status::error(ErrorKind::kUsageError, status.message());
     return Status::ok();
-}
-
-std::optional<CliSettingError> read_cli_log_settings(
-    const std::optional<std::string>& log_level_flag, LogSettings* settings) {
-    const Status status =
-        read_cli_log_settings(PluginConfig::process_environment, log_level_flag, settings);
-    if (status.is_ok())
-        return std::nullopt;
-    return CliSettingError{exit_code_for(status), status.message()};
-}
-
-std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::string>& config_flag,
-                                                      nlohmann::json* config) {
-    const Status status =
-        read_cli_plugin_config(PluginConfig::process_environment, config_flag, config);
-    if (status.is_ok())
-        return std::nullopt;
-    return CliSettingError{exit_code_for(status), status.message()};
 }
 
 void print_cli_error(std::string_view command, std::string_view message) {

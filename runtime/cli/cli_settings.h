@@ -29,19 +29,6 @@ Status read_cli_plugin_config(const PluginConfig::EnvLookup& env,
                               const std::optional<std::string>& config_flag,
                               nlohmann::json* config);
 
-/// Transitional: the form serve_command.cc still calls, the two readers above with the process's
-/// environment and their failure as an exit code and a message. That file was being changed by
-/// others when the readers became Status; remove this, with the two overloads below, once it
-/// calls the readers above and exit_code_for().
-struct CliSettingError {
-    int exit_code;
-    std::string message;
-};
-std::optional<CliSettingError> read_cli_log_settings(
-    const std::optional<std::string>& log_level_flag, LogSettings* settings);
-std::optional<CliSettingError> read_cli_plugin_config(const std::optional<std::string>& config_flag,
-                                                      nlohmann::json* config);
-
 /// Prints "<command>: error: <message>" on stderr, the one form every CLI error takes.
 void print_cli_error(std::string_view command, std::string_view message);
 

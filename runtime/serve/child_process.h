@@ -38,16 +38,6 @@ class ChildProcess {
     /// close-on-exec pipe, so "No such file" is told at once, not as an exit status). Only when
     /// nothing is running.
     Status start(const std::vector<std::string>& argv, const std::vector<std::string>& environment);
-    /// Transitional: the bool form that runtime_supervisor.cc and tests/serve still call. Those
-    /// files were being changed by others when start() became a Status; remove this once they
-    /// call the form above.
-    bool start(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
-               std::string* error) {
-        const Status status = start(argv, environment);
-        if (!status.is_ok())
-            *error = status.message();
-        return status.is_ok();
-    }
 
     bool running() const noexcept { return pid_ > 0; }
     pid_t pid() const noexcept { return pid_; }

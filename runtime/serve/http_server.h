@@ -95,15 +95,6 @@ class HttpServer {
     /// Binds `host`:`port` (0 picks a free port). kConfigError when `host` is not an IP address,
     /// kIoError when the address cannot be listened on; either in one line.
     Status listen(const std::string& host, std::uint16_t port);
-    /// Transitional: the bool form that serve_command.cc and tests/serve still call. Those files
-    /// were being changed by others when listen() became a Status; remove this once they call
-    /// the form above.
-    bool listen(const std::string& host, std::uint16_t port, std::string* error) {
-        const Status status = listen(host, port);
-        if (!status.is_ok())
-            *error = status.message();
-        return status.is_ok();
-    }
     /// The bound port (the chosen one after listen(host, 0)).
     std::uint16_t port() const;
     /// Starts accepting on a thread of its own.

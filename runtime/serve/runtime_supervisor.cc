@@ -8,6 +8,7 @@
 
 #include "error_body.h"
 #include "runtime_environment.h"
+#include "status.h"
 
 namespace kbatch::serve {
 namespace {
@@ -191,10 +192,9 @@ std::vector<std::string> RuntimeSupervisor::spawn_environment() {
 
 void RuntimeSupervisor::spawn(Clock::time_point now) {
     lambda_.runtime_started();
-    std::string error;
-    if (!child_.start(options_.argv, spawn_environment(), &error)) {
-        logger_.error(error);
-        lambda_.post_init_error(error_body("Runtime.InvalidEntrypoint", error));
+    if (Status started = child_.start(options_.argv, spawn_environment()); !started.is_ok()) {
+        logger_.error(started.message());
+        lambda_.post_init_error(error_body("Runtime.InvalidEntrypoint", started.message()));
         schedule_after_failed_init(now);
         return;
     }

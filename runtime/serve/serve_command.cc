@@ -26,6 +26,7 @@
 #include "runtime_environment.h"
 #include "runtime_settings.h"
 #include "runtime_supervisor.h"
+#include "status.h"
 #include "stream_logger.h"
 
 namespace kbatch {
@@ -221,19 +222,22 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
 
 int run_serve(const ServeOptions& options) {
     LogSettings log_settings;
-    if (auto error = read_cli_log_settings(options.log_level, &log_settings)) {
-        print_error(error->message);
-        return error->exit_code;
+    if (Status status = read_cli_log_settings(PluginConfig::process_environment, options.log_level,
+                                              &log_settings);
+        !status.is_ok()) {
+        print_error(status.message());
+        return exit_code_for(status);
     }
     // Read as `kbatch invoke` reads it, so that a bad configuration is refused here at start
     // rather than as an init error at every invocation; the runtime reads it again from its
     // environment, as on Lambda. A wrong flag is always refused; without a runtime of ours, the
     // environment's configuration is not ours to judge.
     nlohmann::json config;
-    if (auto error = read_cli_plugin_config(options.config, &config);
-        error && (options.config || !options.no_spawn)) {
-        print_error(error->message);
-        return error->exit_code;
+    if (Status status =
+            read_cli_plugin_config(PluginConfig::process_environment, options.config, &config);
+        !status.is_ok() && (options.config || !options.no_spawn)) {
+        print_error(status.message());
+        return exit_code_for(status);
     }
     if (options.no_spawn && options.watch) {
         print_error("--watch replaces the runtime that serve starts; it cannot go with --no-spawn");
@@ -277,10 +281,9 @@ int run_serve(const ServeOptions& options) {
     serve::ApiRoutes routes(lambda, logger);
     serve::HttpServer server(routes, logger, limits);
 
-    std::string error;
-    if (!server.listen(options.host, options.port, &error)) {
-        print_error(error);
-        return kExitFailure;
+    if (Status status = server.listen(options.host, options.port); !status.is_ok()) {
+        print_error(status.message());
+        return exit_code_for(status);
     }
     const std::string address = authority(options.host, server.port());
     print_banner(options, address, runtime.string());

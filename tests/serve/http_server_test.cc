@@ -13,6 +13,7 @@
 #include <kbatch/logger.hpp>
 
 #include "http_server.h"
+#include "status.h"
 #include "support/http_client.h"
 #include "support/idle_connections.h"
 
@@ -85,8 +86,9 @@ struct TestServer {
     HttpServer server;
 
     explicit TestServer(HttpServerLimits limits) : server(handler, logger, limits) {
-        std::string error;
-        REQUIRE(server.listen("127.0.0.1", 0, &error));
+        const kbatch::Status listening = server.listen("127.0.0.1", 0);
+        INFO(listening.message());
+        REQUIRE(listening.is_ok());
         server.start();
     }
     ~TestServer() {

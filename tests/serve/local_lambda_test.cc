@@ -19,6 +19,7 @@
 #include "local_lambda.h"
 #include "request_ids.h"
 #include "runtime_environment.h"
+#include "status.h"
 
 namespace {
 
@@ -370,13 +371,14 @@ TEST_CASE("Wait statuses are worded as Lambda words them", "[serve][unit]") {
 TEST_CASE("ChildProcess reports an exec failure at once and stops what it started",
           "[serve][unit]") {
     kbatch::serve::ChildProcess child;
-    std::string error;
-    CHECK_FALSE(child.start({"/nonexistent/kbatch-runtime"}, {}, &error));
-    CHECK_THAT(error, Catch::Contains("/nonexistent/kbatch-runtime") &&
-                          Catch::Contains("No such file or directory"));
+    const kbatch::Status failed = child.start({"/nonexistent/kbatch-runtime"}, {});
+    CHECK_FALSE(failed.is_ok());
+    CHECK(failed.kind() == kbatch::ErrorKind::kIoError);
+    CHECK_THAT(failed.message(), Catch::Contains("/nonexistent/kbatch-runtime") &&
+                                     Catch::Contains("No such file or directory"));
     CHECK_FALSE(child.running());
 
-    REQUIRE(child.start({"/bin/sleep", "30"}, {"PATH=/bin"}, &error));
+    REQUIRE(child.start({"/bin/sleep", "30"}, {"PATH=/bin"}).is_ok());
     CHECK(child.running());
     CHECK_FALSE(child.poll_exit().has_value());
     const int status = child.stop(2s);  // sleep dies of SIGTERM
@@ -384,7 +386,7 @@ TEST_CASE("ChildProcess reports an exec failure at once and stops what it starte
     CHECK(WTERMSIG(status) == SIGTERM);
     CHECK_FALSE(child.running());
 
-    REQUIRE(child.start({"/bin/sh", "-c", "exit 4"}, {"PATH=/bin"}, &error));
+    REQUIRE(child.start({"/bin/sh", "-c", "exit 4"}, {"PATH=/bin"}).is_ok());
     std::optional<int> exited;
     for (int i = 0; i < 500 && !exited; ++i) {
         exited = child.poll_exit();
