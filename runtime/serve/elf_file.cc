@@ -10,10 +10,15 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "status.h"
 
 namespace kbatch::serve {
 namespace {
@@ -66,8 +71,17 @@ std::uint64_t table_end(std::uint64_t offset, std::uint64_t count, std::uint64_t
     return offset > kMax - bytes ? kMax : offset + bytes;
 }
 
-std::string cut_short(std::string_view what, std::uint64_t end, std::uint64_t size) {
-    return fmt::format("ends inside {} (at byte {} of {})", what, size, end);
+// The file is there and read, but is not a whole ELF file: a plugin that cannot be loaded (yet).
+Status not_whole(std::string problem) {
+    return Status::error(ErrorKind::kPluginLoadError, std::move(problem));
+}
+
+Status unreadable() {
+    return Status::error(ErrorKind::kIoError, "cannot be read");
+}
+
+Status cut_short(std::string_view what, std::uint64_t end, std::uint64_t size) {
+    return not_whole(fmt::format("ends inside {} (at byte {} of {})", what, size, end));
 }
 
 // A table of headers, `Entry` each, read whole (its end is checked against the file's size
@@ -85,17 +99,18 @@ bool read_table(const Reader& file, std::uint64_t offset, std::uint64_t count,
 }
 
 template <class Elf>
-std::optional<std::string> check(const Reader& file) {
+Status check(const Reader& file) {
     using Ehdr = typename Elf::Ehdr;
     using Phdr = typename Elf::Phdr;
     using Shdr = typename Elf::Shdr;
     const std::uint64_t size = file.size();
     Ehdr header{};
     if (size < sizeof header) {
-        return fmt::format("ends inside its ELF header ({} of its {} bytes)", size, sizeof header);
+        return not_whole(
+            fmt::format("ends inside its ELF header ({} of its {} bytes)", size, sizeof header));
     }
     if (!file.read(0, &header, sizeof header))
-        return "cannot be read";
+        return unreadable();
 
     std::uint64_t segment_count = header.e_phnum;
     std::uint64_t section_count = header.e_shnum;
@@ -106,19 +121,21 @@ std::optional<std::string> check(const Reader& file) {
         if (end > size)
             return cut_short("its section headers", end, size);
         if (!file.read(header.e_shoff, &first, sizeof first))
-            return "cannot be read";
+            return unreadable();
         if (section_count == 0)
             section_count = first.sh_size;
         if (segment_count == PN_XNUM)
             segment_count = first.sh_info;
     }
     if (segment_count > 0 && header.e_phentsize < sizeof(Phdr)) {
-        return fmt::format("is not a valid ELF{} file: its program headers are {} bytes, not {}",
-                           Elf::kBits, header.e_phentsize, sizeof(Phdr));
+        return not_whole(
+            fmt::format("is not a valid ELF{} file: its program headers are {} bytes, not {}",
+                        Elf::kBits, header.e_phentsize, sizeof(Phdr)));
     }
     if (section_count > 0 && header.e_shentsize < sizeof(Shdr)) {
-        return fmt::format("is not a valid ELF{} file: its section headers are {} bytes, not {}",
-                           Elf::kBits, header.e_shentsize, sizeof(Shdr));
+        return not_whole(
+            fmt::format("is not a valid ELF{} file: its section headers are {} bytes, not {}",
+                        Elf::kBits, header.e_shentsize, sizeof(Shdr)));
     }
     const std::uint64_t segments_end = table_end(header.e_phoff, segment_count, header.e_phentsize);
     if (segments_end > size)
@@ -129,7 +146,7 @@ std::optional<std::string> check(const Reader& file) {
 
     std::vector<Phdr> segments;
     if (!read_table(file, header.e_phoff, segment_count, header.e_phentsize, &segments))
-        return "cannot be read";
+        return unreadable();
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const std::uint64_t end = table_end(segments[i].p_offset, 1, segments[i].p_filesz);
         if (end > size)
@@ -137,7 +154,7 @@ std::optional<std::string> check(const Reader& file) {
     }
     std::vector<Shdr> sections;
     if (!read_table(file, header.e_shoff, section_count, header.e_shentsize, &sections))
-        return "cannot be read";
+        return unreadable();
     for (std::size_t i = 0; i < sections.size(); ++i) {
         if (sections[i].sh_type == SHT_NOBITS)  // .bss and the like take no bytes of the file
             continue;
@@ -145,53 +162,59 @@ std::optional<std::string> check(const Reader& file) {
         if (end > size)
             return cut_short(fmt::format("its section {}", i), end, size);
     }
-    return std::nullopt;
+    return Status::ok();
 }
 
 }  // namespace
 
-std::optional<std::string> elf_file_problem(const std::filesystem::path& path) {
+Status check_elf_file(const std::filesystem::path& path) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fmt::format("cannot be opened: {}", std::generic_category().message(errno));
+    if (fd < 0) {
+        return Status::error(
+            ErrorKind::kIoError,
+            fmt::format("cannot be opened: {}", std::generic_category().message(errno)));
+    }
     struct stat info {};
     if (fstat(fd, &info) != 0) {
         const int error = errno;
         close(fd);
-        return fmt::format("cannot be read: {}", std::generic_category().message(error));
+        return Status::error(
+            ErrorKind::kIoError,
+            fmt::format("cannot be read: {}", std::generic_category().message(error)));
     }
     const Reader file(fd, static_cast<std::uint64_t>(info.st_size));
-    std::optional<std::string> problem;
+    Status status = Status::ok();
     unsigned char ident[EI_NIDENT] = {};
     if (file.size() < SELFMAG) {
-        problem = fmt::format("is {} bytes long, shorter than an ELF header", file.size());
+        status =
+            not_whole(fmt::format("is {} bytes long, shorter than an ELF header", file.size()));
     } else if (!file.read(0, ident, std::min<std::uint64_t>(file.size(), EI_NIDENT))) {
-        problem = "cannot be read";
+        status = unreadable();
     } else if (std::memcmp(ident, ELFMAG, SELFMAG) != 0) {
-        problem = fmt::format(
-            "is not an ELF file: it starts with {:02x} {:02x} {:02x} {:02x}, not "
-            "7f 45 4c 46 (\"\\x7fELF\")",
-            ident[0], ident[1], ident[2], ident[3]);
+        status = not_whole(
+            fmt::format("is not an ELF file: it starts with {:02x} {:02x} {:02x} {:02x}, not "
+                        "7f 45 4c 46 (\"\\x7fELF\")",
+                        ident[0], ident[1], ident[2], ident[3]));
     } else if (file.size() < EI_NIDENT) {
-        problem = fmt::format("ends inside its ELF header ({} bytes)", file.size());
+        status = not_whole(fmt::format("ends inside its ELF header ({} bytes)", file.size()));
     } else if (const unsigned char host =
                    std::endian::native == std::endian::little ? ELFDATA2LSB : ELFDATA2MSB;
                ident[EI_DATA] != host) {
-        problem =
+        status = not_whole(
             fmt::format("is an ELF file of the other byte order (EI_DATA {}, this host's is {})",
-                        ident[EI_DATA], host);
+                        ident[EI_DATA], host));
     } else if (ident[EI_CLASS] == ELFCLASS64) {
-        problem = check<Elf64>(file);
+        status = check<Elf64>(file);
     } else if (ident[EI_CLASS] == ELFCLASS32) {
-        problem = check<Elf32>(file);
+        status = check<Elf32>(file);
     } else {
-        problem = fmt::format(
-            "is not a valid ELF file: its class (EI_CLASS) is {}, neither 32 "
-            "nor 64-bit",
-            ident[EI_CLASS]);
+        status =
+            not_whole(fmt::format("is not a valid ELF file: its class (EI_CLASS) is {}, neither 32 "
+                                  "nor 64-bit",
+                                  ident[EI_CLASS]));
     }
     close(fd);
-    return problem;
+    return status;
 }
 
 }  // namespace kbatch::serve

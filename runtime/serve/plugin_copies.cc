@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -71,7 +72,7 @@ bool copy_all(int from, int to) {
 
 }  // namespace
 
-std::unique_ptr<PluginCopies> PluginCopies::create(std::string* error) {
+Status PluginCopies::create(std::unique_ptr<PluginCopies>* copies) {
     std::error_code ignored;
     std::vector<fs::path> candidates = {fs::temp_directory_path(ignored)};
     if (candidates.front().empty())
@@ -95,13 +96,14 @@ std::unique_ptr<PluginCopies> PluginCopies::create(std::string* error) {
             refusals += fmt::format("; {}: {}", base.string(), errno_text(mkdtemp_error));
             continue;
         }
-        return std::unique_ptr<PluginCopies>(new PluginCopies(fs::path(pattern)));
+        copies->reset(new PluginCopies(fs::path(pattern)));
+        return Status::ok();
     }
-    *error = fmt::format(
-        "--watch: no folder for the plugin's private copies{} (set TMPDIR to a writable folder "
-        "that allows executable mappings)",
-        refusals);
-    return nullptr;
+    return Status::error(
+        ErrorKind::kIoError,
+        fmt::format("--watch: no folder for the plugin's private copies{} (set TMPDIR to a "
+                    "writable folder that allows executable mappings)",
+                    refusals));
 }
 
 PluginCopies::~PluginCopies() {
@@ -109,53 +111,49 @@ PluginCopies::~PluginCopies() {
     fs::remove_all(folder_, ignored);
 }
 
-std::optional<PluginCopy> PluginCopies::take(const fs::path& original, std::string* problem) {
+Status PluginCopies::take(const fs::path& original, PluginCopy* copy) {
     const Fd from(open(original.c_str(), O_RDONLY | O_CLOEXEC));
     if (from.get() < 0) {
-        *problem = fmt::format("cannot be opened: {}", errno_text(errno));
-        return std::nullopt;
+        return Status::error(ErrorKind::kIoError,
+                             fmt::format("cannot be opened: {}", errno_text(errno)));
     }
     struct stat before {};
     if (fstat(from.get(), &before) != 0) {
-        *problem = fmt::format("cannot be read: {}", errno_text(errno));
-        return std::nullopt;
+        return Status::error(ErrorKind::kIoError,
+                             fmt::format("cannot be read: {}", errno_text(errno)));
     }
     const fs::path generation = folder_ / fmt::format("gen-{}", ++generations_);
     PluginCopy taken{original, generation / original.filename()};
     if (mkdir(generation.c_str(), 0700) != 0) {
         const int mkdir_error = errno;
-        *problem = fmt::format("cannot be copied into {}: {}", generation.string(),
-                               errno_text(mkdir_error));
-        return std::nullopt;
+        return Status::error(ErrorKind::kIoError,
+                             fmt::format("cannot be copied into {}: {}", generation.string(),
+                                         errno_text(mkdir_error)));
     }
-    bool copied = false;
+    Status status = Status::ok();
     {
         const Fd to(open(taken.copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
-        copied = to.get() >= 0 && copy_all(from.get(), to.get());
-        if (!copied) {
+        if (to.get() < 0 || !copy_all(from.get(), to.get())) {
             const int copy_error = errno;
-            *problem = fmt::format("cannot be copied to {}: {}", taken.copy.string(),
-                                   errno_text(copy_error));
+            status = Status::error(ErrorKind::kIoError,
+                                   fmt::format("cannot be copied to {}: {}", taken.copy.string(),
+                                               errno_text(copy_error)));
         }
     }
     // The same size and times after the copy as before: nothing wrote the file meanwhile, so the
     // copy is one version of it, not the start of one and the end of the next.
     struct stat after {};
-    if (copied && (fstat(from.get(), &after) != 0 || !same_contents_stamp(before, after))) {
-        *problem = "changed while it was copied";
-        copied = false;
+    if (status.is_ok() && (fstat(from.get(), &after) != 0 || !same_contents_stamp(before, after))) {
+        status = Status::error(ErrorKind::kIoError, "changed while it was copied");
     }
-    if (copied) {
-        if (std::optional<std::string> elf_problem = elf_file_problem(taken.copy)) {
-            *problem = std::move(*elf_problem);
-            copied = false;
-        }
-    }
-    if (!copied) {
+    if (status.is_ok())
+        status = check_elf_file(taken.copy);
+    if (!status.is_ok()) {
         remove(taken);
-        return std::nullopt;
+        return status;
     }
-    return taken;
+    *copy = std::move(taken);
+    return Status::ok();
 }
 
 void PluginCopies::remove(const PluginCopy& copy) noexcept {

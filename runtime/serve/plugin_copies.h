@@ -4,8 +4,8 @@
 
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <string>
+
+#include "status.h"
 
 namespace kbatch::serve {
 
@@ -27,18 +27,19 @@ struct PluginCopy {
 class PluginCopies {
   public:
     /// Creates the folder (kbatch-serve-PID-XXXXXX) in $TMPDIR, else /tmp; in /var/tmp when that
-    /// one is mounted noexec, where dlopen could not map a copy. Nothing, with a line saying why,
-    /// when neither can hold it.
-    static std::unique_ptr<PluginCopies> create(std::string* error);
+    /// one is mounted noexec, where dlopen could not map a copy, into `*copies`. kIoError, with a
+    /// line saying why, when neither can hold it.
+    static Status create(std::unique_ptr<PluginCopies>* copies);
     ~PluginCopies();
     PluginCopies(const PluginCopies&) = delete;
     PluginCopies& operator=(const PluginCopies&) = delete;
 
-    /// Copies `original` into a new generation's folder. The copy is returned only when the
-    /// original did not change while it was copied and the copy is a whole ELF file
-    /// (elf_file_problem); otherwise `problem` says what is wrong, in words that follow the
-    /// original's path ("<path> is not an ELF file: ..."), and nothing is left behind.
-    std::optional<PluginCopy> take(const std::filesystem::path& original, std::string* problem);
+    /// Copies `original` into a new generation's folder, into `*copy`. OK only when the original
+    /// did not change while it was copied and the copy is a whole ELF file (check_elf_file);
+    /// otherwise the message says what is wrong, in words that follow the original's path
+    /// ("<path> is not an ELF file: ..."), `*copy` is untouched and nothing is left behind.
+    /// kPluginLoadError when the copy is not a whole ELF file, kIoError for the rest.
+    Status take(const std::filesystem::path& original, PluginCopy* copy);
 
     /// Removes a copy with its generation's folder, once no runtime has it loaded.
     void remove(const PluginCopy& copy) noexcept;

@@ -87,11 +87,10 @@ void RuntimeSupervisor::poll_watch(Clock::time_point now) {
                              : running_copy_ ? running_copy_->original.string()
                                              : watch.description();
     if (changed) {
-        std::string problem = "is not found";
-        std::optional<PluginCopy> copy;
-        if (watch.file())
-            copy = options_.plugin_copies->take(*watch.file(), &problem);
-        if (copy) {
+        PluginCopy copy;
+        const Status taken = watch.file() ? options_.plugin_copies->take(*watch.file(), &copy)
+                                          : Status::error(ErrorKind::kIoError, "is not found");
+        if (taken.is_ok()) {
             if (next_copy_)  // taken after an earlier change, and never run
                 options_.plugin_copies->remove(*next_copy_);
             next_copy_ = std::move(copy);
@@ -104,7 +103,7 @@ void RuntimeSupervisor::poll_watch(Clock::time_point now) {
         // Most often a linker that has not finished: its next write is another change. So one
         // quiet line, and the details only if the file stays so.
         unusable_since_ = now;
-        unusable_problem_ = std::move(problem);
+        unusable_problem_ = taken.message();
         unusable_reported_ = false;
         if (!waiting_logged_) {
             waiting_logged_ = true;
@@ -177,12 +176,14 @@ std::vector<std::string> RuntimeSupervisor::spawn_environment() {
         running_copy_ = std::exchange(next_copy_, std::nullopt);
     } else if (!running_copy_ && options_.watch->file()) {
         // The first runtime, or one after a start without a usable copy.
-        std::string problem;
-        running_copy_ = options_.plugin_copies->take(*options_.watch->file(), &problem);
-        if (!running_copy_) {
+        PluginCopy copy;
+        if (Status taken = options_.plugin_copies->take(*options_.watch->file(), &copy);
+            taken.is_ok()) {
+            running_copy_ = std::move(copy);
+        } else {
             // The runtime's init reports what is wrong with the file, as it would without --watch.
             logger_.warn(fmt::format("{} {}: the runtime is started on the file itself",
-                                     options_.watch->file()->string(), problem));
+                                     options_.watch->file()->string(), taken.message()));
         }
     }
     if (!running_copy_)

@@ -259,11 +259,9 @@ int run_serve(const ServeOptions& options) {
     // folder goes with every copy in it however run_serve returns (the supervisor owns it later).
     std::unique_ptr<serve::PluginCopies> plugin_copies;
     if (options.watch) {
-        std::string copies_error;
-        plugin_copies = serve::PluginCopies::create(&copies_error);
-        if (!plugin_copies) {
-            print_error(copies_error);
-            return kExitFailure;
+        if (Status created = serve::PluginCopies::create(&plugin_copies); !created.is_ok()) {
+            print_error(created.message());
+            return exit_code_for(created);
         }
     }
 

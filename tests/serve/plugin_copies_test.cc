@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,16 +19,30 @@
 #include "elf_file.h"
 #include "plugin_copies.h"
 #include "runtime_environment.h"
+#include "status.h"
 #include "test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-using kbatch::serve::elf_file_problem;
+using kbatch::ErrorKind;
+using kbatch::Status;
+using kbatch::serve::check_elf_file;
 
 // The problem, or "whole", so that a failed check shows it.
 std::string verdict(const fs::path& file) {
-    return elf_file_problem(file).value_or("whole");
+    const Status status = check_elf_file(file);
+    return status.is_ok() ? "whole" : status.message();
+}
+
+// The problem with a file that is read but is not a whole ELF file ("" when it is whole, or is
+// refused for another reason, so that a wrong kind fails the caller's check with the message).
+std::string not_whole(const fs::path& file) {
+    const Status status = check_elf_file(file);
+    INFO(status.to_string());
+    CHECK_FALSE(status.is_ok());
+    CHECK(status.kind() == ErrorKind::kPluginLoadError);
+    return status.is_ok() ? "" : status.message();
 }
 
 using kbatch::test::read_file;
@@ -139,9 +152,7 @@ TEST_CASE("A shared object cut short anywhere is not a whole ELF file", "[serve]
     for (const Cut& cut : cuts) {
         DYNAMIC_SECTION("cut at byte " << cut.length) {
             const fs::path file = write_in(dir, "cut.so", plugin.bytes.substr(0, cut.length));
-            const std::optional<std::string> problem = elf_file_problem(file);
-            REQUIRE(problem);
-            CHECK_THAT(*problem, Catch::StartsWith(cut.problem));
+            CHECK_THAT(not_whole(file), Catch::StartsWith(cut.problem));
         }
     }
 
@@ -152,7 +163,7 @@ TEST_CASE("A shared object cut short anywhere is not a whole ELF file", "[serve]
             const std::size_t cut = length(random);
             const fs::path file = write_in(dir, "cut.so", plugin.bytes.substr(0, cut));
             INFO("cut at byte " << cut);
-            CHECK(elf_file_problem(file).has_value());
+            CHECK_FALSE(check_elf_file(file).is_ok());
         }
     }
 }
@@ -173,10 +184,7 @@ TEST_CASE("A segment or a section that runs past the end of the file is refused"
         section.sh_offset = bytes.size() - 8;
         section.sh_size = 16;
         std::memcpy(bytes.data() + at, &section, sizeof section);
-        const std::optional<std::string> problem =
-            elf_file_problem(write_in(dir, "long.so", bytes));
-        REQUIRE(problem);
-        CHECK_THAT(*problem,
+        CHECK_THAT(not_whole(write_in(dir, "long.so", bytes)),
                    Catch::StartsWith("ends inside its section " + std::to_string(last) + " ("));
     }
     SECTION("a segment") {
@@ -186,48 +194,38 @@ TEST_CASE("A segment or a section that runs past the end of the file is refused"
         segment.p_offset = 0;
         segment.p_filesz = bytes.size() + 1;
         std::memcpy(bytes.data() + plugin.header.e_phoff, &segment, sizeof segment);
-        const std::optional<std::string> problem =
-            elf_file_problem(write_in(dir, "long.so", bytes));
-        REQUIRE(problem);
-        CHECK_THAT(*problem, Catch::StartsWith("ends inside its segment 0 ("));
+        CHECK_THAT(not_whole(write_in(dir, "long.so", bytes)),
+                   Catch::StartsWith("ends inside its segment 0 ("));
     }
 }
 
 TEST_CASE("The 32-bit header layout is read as such", "[serve][unit][elf]") {
     const kbatch::test::TempDir dir;
     CHECK(verdict(write_in(dir, "whole32.so", elf32_file(2, 3, 0))) == "whole");
-    const std::optional<std::string> short_sections =
-        elf_file_problem(write_in(dir, "short32.so", elf32_file(2, 3, -1)));
-    REQUIRE(short_sections);
-    CHECK_THAT(*short_sections, Catch::StartsWith("ends inside its section headers"));
+    CHECK_THAT(not_whole(write_in(dir, "short32.so", elf32_file(2, 3, -1))),
+               Catch::StartsWith("ends inside its section headers"));
     // Read with the 64-bit layout, this header would be cut short: it is 52 bytes, not 64.
     CHECK(verdict(write_in(dir, "header32.so", elf32_file(0, 0, 0))) == "whole");
 }
 
 TEST_CASE("What is not an ELF file is refused with what it is", "[serve][unit][elf]") {
     const kbatch::test::TempDir dir;
-    const std::optional<std::string> text =
-        elf_file_problem(write_in(dir, "text.so", "echo:v2\nnot a shared object at all\n"));
-    REQUIRE(text);
-    CHECK_THAT(*text, Catch::StartsWith("is not an ELF file: it starts with 65 63 68 6f"));
+    CHECK_THAT(not_whole(write_in(dir, "text.so", "echo:v2\nnot a shared object at all\n")),
+               Catch::StartsWith("is not an ELF file: it starts with 65 63 68 6f"));
 
     std::string other_order = read_file(real_plugin());
     other_order[EI_DATA] = ELFDATA2MSB;
-    const std::optional<std::string> big_endian =
-        elf_file_problem(write_in(dir, "msb.so", other_order));
-    REQUIRE(big_endian);
-    CHECK_THAT(*big_endian, Catch::Contains("other byte order"));
+    CHECK_THAT(not_whole(write_in(dir, "msb.so", other_order)),
+               Catch::Contains("other byte order"));
 
     std::string no_class = read_file(real_plugin());
     no_class[EI_CLASS] = ELFCLASSNONE;
-    const std::optional<std::string> classless =
-        elf_file_problem(write_in(dir, "none.so", no_class));
-    REQUIRE(classless);
-    CHECK_THAT(*classless, Catch::Contains("class"));
+    CHECK_THAT(not_whole(write_in(dir, "none.so", no_class)), Catch::Contains("class"));
 
-    const std::optional<std::string> missing = elf_file_problem(dir / "missing.so");
-    REQUIRE(missing);
-    CHECK_THAT(*missing, Catch::StartsWith("cannot be opened"));
+    const Status missing = check_elf_file(dir / "missing.so");
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.kind() == ErrorKind::kIoError);
+    CHECK_THAT(missing.message(), Catch::StartsWith("cannot be opened"));
 }
 
 TEST_CASE("A private copy is taken only of a whole ELF file, and removed with its folder",
@@ -235,9 +233,10 @@ TEST_CASE("A private copy is taken only of a whole ELF file, and removed with it
     const kbatch::test::TempDir dir;
     fs::path folder;
     {
-        std::string error;
-        const std::unique_ptr<kbatch::serve::PluginCopies> copies =
-            kbatch::serve::PluginCopies::create(&error);
+        std::unique_ptr<kbatch::serve::PluginCopies> copies;
+        const Status created = kbatch::serve::PluginCopies::create(&copies);
+        INFO(created.message());
+        REQUIRE(created.is_ok());
         REQUIRE(copies);
         folder = copies->folder();
         CHECK(fs::is_directory(folder));
@@ -245,35 +244,39 @@ TEST_CASE("A private copy is taken only of a whole ELF file, and removed with it
                    Catch::StartsWith("kbatch-serve-" + std::to_string(getpid()) + "-"));
 
         const fs::path original = write_in(dir, "libplugin.so", read_file(real_plugin()));
-        std::string problem;
-        const std::optional<kbatch::serve::PluginCopy> first = copies->take(original, &problem);
-        REQUIRE(first);
-        CHECK(problem.empty());
-        CHECK(first->original == original);
-        CHECK(first->copy == folder / "gen-1" / "libplugin.so");
-        CHECK(read_file(first->copy) == read_file(original));
+        kbatch::serve::PluginCopy first;
+        const Status first_taken = copies->take(original, &first);
+        INFO(first_taken.message());
+        REQUIRE(first_taken.is_ok());
+        CHECK(first.original == original);
+        CHECK(first.copy == folder / "gen-1" / "libplugin.so");
+        CHECK(read_file(first.copy) == read_file(original));
 
         // The original rewritten in place leaves the copy as it was.
         std::ofstream(original, std::ios::binary | std::ios::trunc)
             << read_file(real_plugin()).substr(0, 40);
-        CHECK(read_file(first->copy) == read_file(real_plugin()));
-        const std::optional<kbatch::serve::PluginCopy> broken = copies->take(original, &problem);
-        CHECK_FALSE(broken);
-        CHECK(problem == "ends inside its ELF header (40 of its 64 bytes)");
+        CHECK(read_file(first.copy) == read_file(real_plugin()));
+        kbatch::serve::PluginCopy broken;
+        const Status broken_taken = copies->take(original, &broken);
+        CHECK_FALSE(broken_taken.is_ok());
+        CHECK(broken_taken.kind() == ErrorKind::kPluginLoadError);
+        CHECK(broken_taken.message() == "ends inside its ELF header (40 of its 64 bytes)");
+        CHECK(broken.copy.empty());
         CHECK_FALSE(fs::exists(folder / "gen-2"));  // nothing left of the refused copy
 
         std::ofstream(original, std::ios::binary | std::ios::trunc) << read_file(real_plugin());
-        const std::optional<kbatch::serve::PluginCopy> second = copies->take(original, &problem);
-        REQUIRE(second);
-        CHECK(second->copy == folder / "gen-3" / "libplugin.so");
-        copies->remove(*first);
+        kbatch::serve::PluginCopy second;
+        REQUIRE(copies->take(original, &second).is_ok());
+        CHECK(second.copy == folder / "gen-3" / "libplugin.so");
+        copies->remove(first);
         CHECK_FALSE(fs::exists(folder / "gen-1"));
-        CHECK(fs::exists(second->copy));
+        CHECK(fs::exists(second.copy));
 
-        const std::optional<kbatch::serve::PluginCopy> missing =
-            copies->take(dir / "missing.so", &problem);
-        CHECK_FALSE(missing);
-        CHECK_THAT(problem, Catch::StartsWith("cannot be opened"));
+        kbatch::serve::PluginCopy missing;
+        const Status missing_taken = copies->take(dir / "missing.so", &missing);
+        CHECK_FALSE(missing_taken.is_ok());
+        CHECK(missing_taken.kind() == ErrorKind::kIoError);
+        CHECK_THAT(missing_taken.message(), Catch::StartsWith("cannot be opened"));
     }
     CHECK_FALSE(fs::exists(folder));
 }
