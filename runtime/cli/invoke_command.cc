@@ -98,12 +98,12 @@ int invoke_endpoint(const std::string& endpoint, std::string_view event,
     std::string body;
     // Lambda's longest timeout; the local Lambda enforces the function's own.
     constexpr std::chrono::minutes kLongestInvocation{15};
-    client.request(boost::beast::http::verb::post, kInvokePath, headers, event,
-                   kLongestInvocation + std::chrono::seconds(30), kMaxResponseBytes, &response,
-                   &body);
-    if (response.transport_failed()) {
-        print_error(response.error);
-        return kExitFailure;
+    if (Status sent = client.request(boost::beast::http::verb::post, kInvokePath, headers, event,
+                                     kLongestInvocation + std::chrono::seconds(30),
+                                     kMaxResponseBytes, &response, &body);
+        !sent.is_ok()) {
+        print_error(sent.message());
+        return exit_code_for(sent);
     }
     if (response.status != 200 || !response.header("X-Amz-Function-Error").empty()) {
         print_error(fmt::format("the function failed (HTTP {}): {}", response.status, body));

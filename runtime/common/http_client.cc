@@ -10,6 +10,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "status.h"
+
 namespace kbatch {
 
 namespace asio = boost::asio;
@@ -69,6 +71,12 @@ bool is_hang_up(const beast::error_code& error) {
            error == asio::error::connection_reset || error == asio::error::broken_pipe;
 }
 
+// Every failure of the transport is an I/O error: the server's answers, whatever their status,
+// are not failures of the client.
+Status transport_error(std::string message) {
+    return Status::error(ErrorKind::kIoError, std::move(message));
+}
+
 std::string over_limit(boost::optional<std::uint64_t> length, std::size_t limit) {
     if (!length)
         return fmt::format("body larger than {} bytes", limit);
@@ -77,12 +85,12 @@ std::string over_limit(boost::optional<std::uint64_t> length, std::size_t limit)
 
 }  // namespace
 
-std::string HttpClient::connect(std::optional<std::chrono::milliseconds> timeout) {
+Status HttpClient::connect(std::optional<std::chrono::milliseconds> timeout) {
     tcp::resolver resolver(io_);
     beast::error_code error;
     const auto endpoints = resolver.resolve(host_, port_, error);
     if (error)
-        return fmt::format("resolve {}:{}: {}", host_, port_, error.message());
+        return transport_error(fmt::format("resolve {}:{}: {}", host_, port_, error.message()));
     if (timeout) {
         stream_.expires_after(*timeout);
     } else {
@@ -93,43 +101,43 @@ std::string HttpClient::connect(std::optional<std::chrono::milliseconds> timeout
             endpoints, [&result](beast::error_code ec, const tcp::endpoint&) { result = ec; });
     });
     if (error)
-        return fmt::format("connect to {}:{}: {}", host_, port_, error.message());
+        return transport_error(fmt::format("connect to {}:{}: {}", host_, port_, error.message()));
     stream_.socket().set_option(tcp::no_delay(true), error);
     connected_ = true;
-    return {};
+    return Status::ok();
 }
 
-void HttpClient::request(http::verb verb, std::string_view target, const http::fields& headers,
-                         std::string_view request_body,
-                         std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                         HttpClientResponse* response, std::string* body) {
+Status HttpClient::request(http::verb verb, std::string_view target, const http::fields& headers,
+                           std::string_view request_body,
+                           std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                           HttpClientResponse* response, std::string* body) {
     response->stale_connection = false;
     const bool reused = connected_;
-    std::string error =
+    Status status =
         exchange(verb, target, headers, request_body, timeout, body_limit, response, body);
-    if (!error.empty()) {
+    if (!status.is_ok()) {
         body->clear();  // never a partial body, nor the previous one
         // A server may close an idle kept-alive connection just as a request goes out on it:
         // the request then fails before any answer, without the server having failed.
         response->stale_connection = reused && response->status == 0 && peer_hung_up_;
     }
-    response->error = std::move(error);
+    return status;
 }
 
-std::string HttpClient::exchange(http::verb verb, std::string_view target,
-                                 const http::fields& headers, std::string_view request_body,
-                                 std::optional<std::chrono::milliseconds> timeout,
-                                 std::size_t body_limit, HttpClientResponse* response,
-                                 std::string* body) {
+Status HttpClient::exchange(http::verb verb, std::string_view target, const http::fields& headers,
+                            std::string_view request_body,
+                            std::optional<std::chrono::milliseconds> timeout,
+                            std::size_t body_limit, HttpClientResponse* response,
+                            std::string* body) {
     response->status = 0;
     response->headers.clear();
     peer_hung_up_ = false;
     // `body` keeps its contents until the body is read: resizing it to a length it already has
     // then writes nothing twice (clear() and resize() would zero 6 MB per invocation).
     if (!connected_) {
-        if (std::string error = connect(timeout); !error.empty()) {
+        if (Status connected = connect(timeout); !connected.is_ok()) {
             close();
-            return error;
+            return connected;
         }
     }
 
@@ -153,7 +161,8 @@ std::string HttpClient::exchange(http::verb verb, std::string_view target,
     if (error) {
         peer_hung_up_ = is_hang_up(error);
         close();
-        return fmt::format("send {} {}: {}", http::to_string(verb), target, error.message());
+        return transport_error(
+            fmt::format("send {} {}: {}", http::to_string(verb), target, error.message()));
     }
 
     http::response_parser<http::string_body> parser;
@@ -165,37 +174,39 @@ std::string HttpClient::exchange(http::verb verb, std::string_view target,
     if (error == http::error::body_limit) {
         // Beast itself compares an announced Content-Length with the limit as the headers end.
         close();
-        return fmt::format("read {} {}: {}", http::to_string(verb), target,
-                           over_limit(parser.content_length(), body_limit));
+        return transport_error(fmt::format("read {} {}: {}", http::to_string(verb), target,
+                                           over_limit(parser.content_length(), body_limit)));
     }
     if (error) {
         peer_hung_up_ = is_hang_up(error) && !parser.got_some();
         close();
-        return fmt::format("read {} {}: {}", http::to_string(verb), target, error.message());
+        return transport_error(
+            fmt::format("read {} {}: {}", http::to_string(verb), target, error.message()));
     }
-    if (std::string failure = read_body(parser, body_limit, body); !failure.empty()) {
+    if (Status read = read_body(parser, body_limit, body); !read.is_ok()) {
         close();
-        return fmt::format("read {} {}: {}", http::to_string(verb), target, failure);
+        return transport_error(
+            fmt::format("read {} {}: {}", http::to_string(verb), target, read.message()));
     }
     response->status = parser.get().result_int();
     response->headers = std::move(parser.get().base());
     if (!parser.get().keep_alive())
         close();
-    return {};
+    return Status::ok();
 }
 
-std::string HttpClient::read_body(http::response_parser<http::string_body>& parser,
-                                  std::size_t body_limit, std::string* body) {
+Status HttpClient::read_body(http::response_parser<http::string_body>& parser,
+                             std::size_t body_limit, std::string* body) {
     if (parser.is_done()) {
         body->clear();  // no body (204, 304, Content-Length: 0)
-        return {};
+        return Status::ok();
     }
     if (const auto length = parser.content_length()) {
         // Refused on the headers' word, before a byte of it is read: memory stays bounded
         // whatever the peer announces. (Beast 1.74's parser does not always apply body_limit to
         // bytes that arrived with the headers.)
         if (*length > body_limit)
-            return over_limit(length, body_limit);
+            return transport_error(over_limit(length, body_limit));
         return read_sized_body(static_cast<std::size_t>(*length), body);
     }
     // Chunked, or delimited by the end of the connection: the parser decodes it and enforces
@@ -208,13 +219,13 @@ std::string HttpClient::read_body(http::response_parser<http::string_body>& pars
     });
     *body = std::move(parser.get().body());
     if (error == http::error::body_limit)
-        return fmt::format("body larger than {} bytes", body_limit);
+        return transport_error(fmt::format("body larger than {} bytes", body_limit));
     if (error)
-        return error.message();
-    return {};
+        return transport_error(error.message());
+    return Status::ok();
 }
 
-std::string HttpClient::read_sized_body(std::size_t length, std::string* body) {
+Status HttpClient::read_sized_body(std::size_t length, std::string* body) {
     // Sized once from Content-Length (growing only past the largest body so far, so the steady
     // state allocates nothing), then filled by as few reads as the kernel allows: the bytes that
     // came with the headers, then socket reads straight into the string, each asking for all
@@ -237,13 +248,14 @@ std::string HttpClient::read_sized_body(std::size_t length, std::string* body) {
         filled += got;
         if (error) {
             body->resize(filled);
-            if (error == asio::error::eof)
-                return fmt::format("the connection closed after {} of {} body bytes", filled,
-                                   length);
-            return error.message();
+            if (error == asio::error::eof) {
+                return transport_error(
+                    fmt::format("the connection closed after {} of {} body bytes", filled, length));
+            }
+            return transport_error(error.message());
         }
     }
-    return {};
+    return Status::ok();
 }
 
 bool split_host_port(std::string_view text, std::string* host, std::string* port) {

@@ -14,18 +14,21 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "status.h"
+
 namespace kbatch {
 
-/// One HTTP exchange's outcome. `error` is empty when a response arrived (whatever its status).
+/// One HTTP exchange's response: its status and headers when one arrived (whatever its status),
+/// 0 and none after a transport failure (which HttpClient::request returns as its Status).
 struct HttpClientResponse {
     unsigned status = 0;
     boost::beast::http::fields headers;
-    std::string error;  // transport failure: "connect to 127.0.0.1:9001: Connection refused", ...
-    /// The transport failure happened on a kept-alive connection that the server closed before
-    /// answering anything: the request most likely never reached it, and may go again at once.
+    /// Set with a transport failure that happened on a kept-alive connection the server closed
+    /// before answering anything: the request most likely never reached it, and may go again at
+    /// once. A field beside the Status rather than an ErrorKind, since it changes only how soon a
+    /// caller retries, not what the failure is.
     bool stale_connection = false;
 
-    bool transport_failed() const noexcept { return !error.empty(); }
     /// A header's value, or "" when absent.
     std::string_view header(std::string_view name) const;
 };
@@ -50,28 +53,30 @@ class HttpClient {
     /// exchange; nullopt waits for ever. A body longer than `body_limit` is a transport failure,
     /// found from Content-Length before the body is read, or as a chunked body grows past it, so
     /// memory stays bounded whatever the server sends. A Content-Length body is read straight
-    /// into `body` in as few system calls as the socket allows. After any transport failure the
-    /// connection is closed, so the next request starts on a fresh one. Sends the request once:
-    /// retrying is the caller's decision (see HttpClientResponse::stale_connection).
-    void request(boost::beast::http::verb verb, std::string_view target,
-                 const boost::beast::http::fields& headers, std::string_view request_body,
-                 std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                 HttpClientResponse* response, std::string* body);
+    /// into `body` in as few system calls as the socket allows. A transport failure (no whole
+    /// response arrived) is kIoError in one line ("connect to 127.0.0.1:9001: Connection
+    /// refused"), with `body` emptied; an answer of any HTTP status is OK. After any transport
+    /// failure the connection is closed, so the next request starts on a fresh one. Sends the
+    /// request once: retrying is the caller's decision (see HttpClientResponse::stale_connection).
+    Status request(boost::beast::http::verb verb, std::string_view target,
+                   const boost::beast::http::fields& headers, std::string_view request_body,
+                   std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                   HttpClientResponse* response, std::string* body);
 
     const std::string& host() const noexcept { return host_; }
     const std::string& port() const noexcept { return port_; }
 
   private:
-    std::string exchange(boost::beast::http::verb verb, std::string_view target,
-                         const boost::beast::http::fields& headers, std::string_view request_body,
-                         std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
-                         HttpClientResponse* response, std::string* body);
-    // Reads the body whose headers `parser` holds into `body`; "" or what went wrong.
-    std::string read_body(
-        boost::beast::http::response_parser<boost::beast::http::string_body>& parser,
-        std::size_t body_limit, std::string* body);
-    std::string read_sized_body(std::size_t length, std::string* body);
-    std::string connect(std::optional<std::chrono::milliseconds> timeout);
+    Status exchange(boost::beast::http::verb verb, std::string_view target,
+                    const boost::beast::http::fields& headers, std::string_view request_body,
+                    std::optional<std::chrono::milliseconds> timeout, std::size_t body_limit,
+                    HttpClientResponse* response, std::string* body);
+    // Read the body whose headers `parser` holds into `body`; kIoError with what went wrong, in
+    // words exchange() puts after the request ("read GET /next: <message>").
+    Status read_body(boost::beast::http::response_parser<boost::beast::http::string_body>& parser,
+                     std::size_t body_limit, std::string* body);
+    Status read_sized_body(std::size_t length, std::string* body);
+    Status connect(std::optional<std::chrono::milliseconds> timeout);
     void close();
 
     static constexpr std::size_t kReadBufferBytes = 64 * 1024;

@@ -35,8 +35,9 @@ Status api_error(std::string message) {
     return Status::error(ErrorKind::kRuntimeApiError, std::move(message));
 }
 
-bool is_transient(const HttpClientResponse& response) {
-    return response.transport_failed() || response.status >= 500 || response.status == 429;
+// `sent` is what HttpClient::request returned for `response`.
+bool is_transient(const Status& sent, const HttpClientResponse& response) {
+    return !sent.is_ok() || response.status >= 500 || response.status == 429;
 }
 
 }  // namespace
@@ -85,14 +86,14 @@ Status RuntimeApiClient::send(http::verb verb, std::string_view target, const ht
     std::chrono::milliseconds delay = retry_.first_delay;
     std::string failure;
     for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
-        http_.request(verb, target, headers, body, timeout, body_limit, &response_, response_body);
-        if (!response_.transport_failed() && response_.status / 100 == 2)
+        const Status sent = http_.request(verb, target, headers, body, timeout, body_limit,
+                                          &response_, response_body);
+        if (sent.is_ok() && response_.status / 100 == 2)
             return Status::ok();
-        failure = response_.transport_failed()
-                      ? response_.error
-                      : fmt::format("{} {} answered {}: {}", http::to_string(verb), target,
-                                    response_.status, *response_body);
-        if (!is_transient(response_))
+        failure = !sent.is_ok() ? sent.message()
+                                : fmt::format("{} {} answered {}: {}", http::to_string(verb),
+                                              target, response_.status, *response_body);
+        if (!is_transient(sent, response_))
             return Status::error(ErrorKind::kRuntimeApiRefused, std::move(failure));
         // A kept-alive connection the API had closed is tried again at once, on a new one; it
         // still counts as an attempt, so that the count in the log is the number of sends.

@@ -11,6 +11,7 @@
 
 #include "http_client.h"
 #include "raw_http_peer.h"
+#include "status.h"
 #include "test_support.h"
 
 namespace kbatch::test {
@@ -23,14 +24,21 @@ using tcp = boost::asio::ip::tcp;
 constexpr std::size_t kLimit = 1024 * 1024;
 
 struct Exchange {
+    Status status = Status::ok();  // what request() returned
     HttpClientResponse response;
     std::string body;
+
+    // A transport failure is the one failure request() has: kIoError, whatever went wrong.
+    bool transport_failed() const {
+        CHECK((status.is_ok() || status.kind() == ErrorKind::kIoError));
+        return !status.is_ok();
+    }
 };
 
 Exchange get(HttpClient& client, std::size_t limit = kLimit) {
     Exchange exchange;
-    client.request(http::verb::get, "/thing", {}, {}, 5s, limit, &exchange.response,
-                   &exchange.body);
+    exchange.status = client.request(http::verb::get, "/thing", {}, {}, 5s, limit,
+                                     &exchange.response, &exchange.body);
     return exchange;
 }
 
@@ -58,8 +66,8 @@ TEST_CASE("a Content-Length over the limit is refused from the headers, before t
     const auto started = std::chrono::steady_clock::now();
     const Exchange exchange = get(client);
     const auto took = std::chrono::steady_clock::now() - started;
-    REQUIRE(exchange.response.transport_failed());
-    CHECK_THAT(exchange.response.error,
+    REQUIRE(exchange.transport_failed());
+    CHECK_THAT(exchange.status.message(),
                Catch::Contains("body of 200000000 bytes is over the limit of 1048576 bytes"));
     CHECK(exchange.body.empty());
     // Not a timing assertion of speed: a client that read the body would have hit the 5 s
@@ -77,14 +85,14 @@ TEST_CASE("a body exactly at the limit is read whole; one byte more is refused")
     });
     HttpClient client(peer.host(), peer.port());
     const Exchange at_limit = get(client);
-    REQUIRE_FALSE(at_limit.response.transport_failed());
+    REQUIRE_FALSE(at_limit.transport_failed());
     CHECK(at_limit.response.status == 200);
     CHECK(at_limit.body == body);
 
     extra = 1;
     const Exchange over = get(client);
-    REQUIRE(over.response.transport_failed());
-    CHECK_THAT(over.response.error, Catch::Contains("over the limit of 1048576 bytes"));
+    REQUIRE(over.transport_failed());
+    CHECK_THAT(over.status.message(), Catch::Contains("over the limit of 1048576 bytes"));
     CHECK(over.body.empty());
 }
 
@@ -100,8 +108,8 @@ TEST_CASE("a chunked body is refused once it grows past the limit") {
     });
     HttpClient client(peer.host(), peer.port());
     const Exchange exchange = get(client);
-    REQUIRE(exchange.response.transport_failed());
-    CHECK_THAT(exchange.response.error, Catch::Contains("body larger than 1048576 bytes"));
+    REQUIRE(exchange.transport_failed());
+    CHECK_THAT(exchange.status.message(), Catch::Contains("body larger than 1048576 bytes"));
 }
 
 TEST_CASE("a chunked body within the limit arrives whole") {
@@ -118,7 +126,7 @@ TEST_CASE("a chunked body within the limit arrives whole") {
     });
     HttpClient client(peer.host(), peer.port());
     const Exchange exchange = get(client);
-    REQUIRE_FALSE(exchange.response.transport_failed());
+    REQUIRE_FALSE(exchange.transport_failed());
     CHECK(exchange.body == body);
 }
 
@@ -139,11 +147,9 @@ TEST_CASE("a body sent in pieces, after a body of another size, arrives whole an
     HttpClient client(peer.host(), peer.port());
     std::string body;
     HttpClientResponse response;
-    client.request(http::verb::get, "/a", {}, {}, 5s, kLimit, &response, &body);
-    REQUIRE_FALSE(response.transport_failed());
+    REQUIRE(client.request(http::verb::get, "/a", {}, {}, 5s, kLimit, &response, &body).is_ok());
     CHECK(body == large);
-    client.request(http::verb::get, "/b", {}, {}, 5s, kLimit, &response, &body);
-    REQUIRE_FALSE(response.transport_failed());
+    REQUIRE(client.request(http::verb::get, "/b", {}, {}, 5s, kLimit, &response, &body).is_ok());
     CHECK(body == small);
     CHECK(peer.requests().size() == 2);  // one connection, kept alive
 }
@@ -155,8 +161,8 @@ TEST_CASE("a connection closed mid-body is a failure that says how much arrived"
     });
     HttpClient client(peer.host(), peer.port());
     const Exchange exchange = get(client);
-    REQUIRE(exchange.response.transport_failed());
-    CHECK_THAT(exchange.response.error,
+    REQUIRE(exchange.transport_failed());
+    CHECK_THAT(exchange.status.message(),
                Catch::Contains("the connection closed after 1000 of 5000 body bytes"));
     CHECK(exchange.body.empty());
 }
@@ -169,10 +175,10 @@ TEST_CASE("a kept-alive connection the server closed is told apart from a timeou
             return AfterReply::kClose;
         });
         HttpClient client(peer.host(), peer.port());
-        REQUIRE_FALSE(get(client).response.transport_failed());
+        REQUIRE_FALSE(get(client).transport_failed());
         std::this_thread::sleep_for(50ms);  // let the close arrive
         const Exchange second = get(client);
-        REQUIRE(second.response.transport_failed());
+        REQUIRE(second.transport_failed());
         CHECK(second.response.stale_connection);
     }
     SECTION("never answered: not stale") {
@@ -185,11 +191,11 @@ TEST_CASE("a kept-alive connection the server closed is told apart from a timeou
             return AfterReply::kClose;
         });
         HttpClient client(peer.host(), peer.port());
-        REQUIRE_FALSE(get(client).response.transport_failed());
+        REQUIRE_FALSE(get(client).transport_failed());
         Exchange second;
-        client.request(http::verb::get, "/thing", {}, {}, 200ms, kLimit, &second.response,
-                       &second.body);
-        REQUIRE(second.response.transport_failed());
+        second.status = client.request(http::verb::get, "/thing", {}, {}, 200ms, kLimit,
+                                       &second.response, &second.body);
+        REQUIRE(second.transport_failed());
         CHECK_FALSE(second.response.stale_connection);
         CHECK(peer.requests().size() == 2);  // sent once: retrying is the caller's decision
     }
@@ -225,7 +231,7 @@ TEST_CASE("an IPv6 server is reached, with its address in brackets in the Host h
     REQUIRE(split_host_port("[::1]:" + peer.port(), &host, &port));
     HttpClient client(host, port);
     const Exchange exchange = get(client);
-    REQUIRE_FALSE(exchange.response.transport_failed());
+    REQUIRE_FALSE(exchange.transport_failed());
     CHECK(exchange.body == "v6");
     REQUIRE(peer.requests().size() == 1);
     CHECK_THAT(peer.requests()[0], Catch::Contains("Host: [::1]:" + peer.port() + "\r\n"));
