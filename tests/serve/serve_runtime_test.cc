@@ -280,10 +280,10 @@ TEST_CASE("A plugin that aborts or segfaults: Runtime.ExitError, and a new runti
 TEST_CASE("A slow plugin past the timeout gives the timeout error and the next invoke works",
           "[serve][runtime]") {
     ServeProcess serve(
-        {"--plugin", SLOW_PLUGIN, "--config", R"({"sleep_ms":5000})", "--timeout", "1"});
-    const auto started = std::chrono::steady_clock::now();
+        {"--plugin", SLOW_PLUGIN, "--config", R"({"sleep_ms":60000})", "--timeout", "1"});
+    // An answer within invoke()'s 15 s shows that serve answered at the deadline instead of
+    // waiting for the plugin's 60 s (no wall-clock bound: a loaded machine would flake it).
     const HttpResult slow = invoke(serve.port(), kinesis_event(1, "slow"));
-    CHECK(std::chrono::steady_clock::now() - started < 4s);
     REQUIRE(slow.ok);
     CHECK(slow.header("X-Amz-Function-Error") == "Unhandled");
     const nlohmann::json error = json_of(slow.body);
