@@ -81,8 +81,12 @@ std::vector<std::string> environment_for_copy(const std::vector<std::string>& en
             continue;
         if (name == "LD_LIBRARY_PATH") {
             // An empty value would add an empty entry, which the loader reads as "."; drop it.
-            if (entry.size() > name.size() + 1)
-                library_path += ":" + entry.substr(name.size() + 1);
+            // (Appended in two steps: `":" + substr(...)` makes GCC 12 warn -Wrestrict falsely
+            // in optimised builds, a known false positive of GCC 12.)
+            if (entry.size() > name.size() + 1) {
+                library_path += ':';
+                library_path.append(entry, name.size() + 1);
+            }
             continue;
         }
         result.push_back(entry);
