@@ -549,9 +549,8 @@ class EventWalker {
             if (!status.is_ok())
                 return status;
         }
-        if ((seen & bit_of(RecordKey::kKinesis)) == 0) {
-            return invalid_event(fmt::format("Records[{}].kinesis: missing", index));
-        }
+        if ((seen & bit_of(RecordKey::kKinesis)) == 0)
+            return invalid_event(missing_kinesis(index, fields.event_source));
         batch_.records.emplace_back(fields);
         if (!defect.empty())
             batch_.defects.push_back(RecordDefect{index, std::move(defect)});
@@ -912,6 +911,29 @@ class EventWalker {
     static void note(std::string& defect, const Place& place, std::string_view what) {
         if (defect.empty())
             defect = fmt::format("{}: {}", place.str(), what);
+    }
+
+    // A record without a kinesis object: say what it is when its eventSource says so. An SQS or
+    // DynamoDB event sent to a Kinesis function would otherwise read "kinesis: missing", which
+    // hides that the whole event is of another source.
+    static std::string missing_kinesis(std::size_t index, std::string_view event_source) {
+        constexpr std::string_view kOnlyKinesis = "this kbatch host handles Kinesis events only";
+        if (event_source.empty() || event_source == "aws:kinesis")
+            return fmt::format("Records[{}].kinesis: missing", index);
+        if (event_source == "aws:sqs") {
+            return fmt::format(
+                "Records[{}] is an SQS message (eventSource \"aws:sqs\"), not a "
+                "Kinesis record: {}",
+                index, kOnlyKinesis);
+        }
+        if (event_source == "aws:dynamodb") {
+            return fmt::format(
+                "Records[{}] is a DynamoDB stream record (eventSource "
+                "\"aws:dynamodb\"), not a Kinesis record: {}",
+                index, kOnlyKinesis);
+        }
+        return fmt::format("Records[{}] has eventSource {} and no kinesis object: {}", index,
+                           quote(event_source), kOnlyKinesis);
     }
 
     static std::string quote(std::string_view text) {

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -636,4 +637,58 @@ TEST_CASE("keys the decoder does not read may repeat") {
     }
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(R"({"window":1,"Records":[],"window":2})").is_ok());
+}
+
+// SQS and DynamoDB Streams records as Lambda writes them (fields trimmed to what says the source),
+// and an S3 notification: events a Kinesis function may be sent by mistake.
+TEST_CASE("an event of another source says what it is instead of 'kinesis: missing'") {
+    require_invalid_event(
+        R"({"Records":[{"messageId":"059f36b4-87a3-44ab-83d2-661975830a7d","body":"Test message.",)"
+        R"("attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"1545082649183"},)"
+        R"("messageAttributes":{"k":{"stringValue":"v","dataType":"String"}},)"
+        R"("eventSource":"aws:sqs","awsRegion":"us-east-2"}]})",
+        "Records[0] is an SQS message (eventSource \"aws:sqs\"), not a Kinesis record: this kbatch "
+        "host handles Kinesis events only");
+    require_invalid_event(
+        R"({"Records":[{"eventID":"1","eventName":"INSERT","eventVersion":"1.0",)"
+        R"("eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"Keys":{"Id":{"N":"101"}},)"
+        R"("NewImage":{"Message":{"S":"New item!"},"Id":{"N":"101"}},"SequenceNumber":"111",)"
+        R"("SizeBytes":26,"StreamViewType":"NEW_AND_OLD_IMAGES"}}]})",
+        "Records[0] is a DynamoDB stream record (eventSource \"aws:dynamodb\"), not a Kinesis "
+        "record: this kbatch host handles Kinesis events only");
+    // The eventSource may come after the fields that give the source away: it is read whole.
+    require_invalid_event(R"({"Records":[{"s3":{"bucket":{"name":"b"}},"eventSource":"aws:s3"}]})",
+                          "Records[0] has eventSource \"aws:s3\" and no kinesis object: this "
+                          "kbatch host handles Kinesis events only");
+    // A Kinesis record, or one that does not say, is missing its kinesis object.
+    require_invalid_event(R"({"Records":[{"eventSource":"aws:kinesis"}]})",
+                          "Records[0].kinesis: missing");
+    require_invalid_event(R"({"Records":[{"eventID":"x"}]})", "Records[0].kinesis: missing");
+}
+
+// The peers' own SQS and DynamoDB events (../shared, when it is there) give the same answer.
+// (Powertools' dynamodb-stream.json is not one: it is DynamoDB's changes delivered through a
+// Kinesis stream, a Kinesis event that decodes.)
+TEST_CASE("the peers' SQS and DynamoDB events are refused by name") {
+    if (kbatch::test::skip_without_peer_fixtures())
+        return;
+    const std::vector<std::pair<std::string, std::string_view>> fixtures = {
+        {"aws-lambda-go/sqs-event.json", "is an SQS message"},
+        {"powertools-lambda-python/sqsEvent.json", "is an SQS message"},
+        {"aws-lambda-java-libs/sqs_event_nobody.json", "is an SQS message"},
+        {"aws-lambda-go/dynamodb-event.json", "is a DynamoDB stream record"},
+        {"aws-lambda-java-libs/dynamo_event.json", "is a DynamoDB stream record"},
+        {"aws-lambda-dotnet/dynamodb-with-ms-event.json", "is a DynamoDB stream record"},
+    };
+    for (const auto& [name, what] : fixtures) {
+        INFO(name);
+        const std::string event = kbatch::test::read_file(kbatch::test::fixtures_dir() / name);
+        kbatch::EventDecoder decoder;
+        const kbatch::Status status = decoder.decode(event);
+        REQUIRE_FALSE(status.is_ok());
+        CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
+        CHECK_THAT(status.message(), Catch::StartsWith("Records[0] " + std::string(what)));
+        CHECK_THAT(status.message(),
+                   Catch::EndsWith("this kbatch host handles Kinesis events only"));
+    }
 }

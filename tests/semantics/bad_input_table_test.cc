@@ -134,6 +134,10 @@ std::vector<Row> table() {
          invalid("Records[2]: expected an object, got null")},
         {"a missing kinesis object", changed([](nlohmann::json& r) { r[2].erase("kinesis"); }),
          invalid("Records[2].kinesis: missing")},
+        {"an SQS event sent to a Kinesis function",
+         R"({"Records": [{"messageId": "m1", "body": "x", "eventSource": "aws:sqs"}]})",
+         // (Without the quotes around aws:sqs, which JSON escapes in the runtime's post.)
+         invalid("Records[0] is an SQS message")},
         {"kinesis is a string", changed([](nlohmann::json& r) { r[0]["kinesis"] = "x"; }),
          invalid("Records[0].kinesis: expected an object, got a string")},
         // Sequence numbers: without a usable one a failed record cannot be reported.
