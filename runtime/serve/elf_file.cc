@@ -12,13 +12,13 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "status.h"
+#include "unique_fd.h"
 
 namespace kbatch::serve {
 namespace {
@@ -168,21 +168,17 @@ Status check(const Reader& file) {
 }  // namespace
 
 Status check_elf_file(const std::filesystem::path& path) {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return Status::error(
-            ErrorKind::kIoError,
-            fmt::format("cannot be opened: {}", std::generic_category().message(errno)));
+    const UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        return Status::error(ErrorKind::kIoError,
+                             fmt::format("cannot be opened: {}", errno_text(errno)));
     }
     struct stat info {};
-    if (fstat(fd, &info) != 0) {
-        const int error = errno;
-        close(fd);
-        return Status::error(
-            ErrorKind::kIoError,
-            fmt::format("cannot be read: {}", std::generic_category().message(error)));
+    if (fstat(fd.get(), &info) != 0) {
+        return Status::error(ErrorKind::kIoError,
+                             fmt::format("cannot be read: {}", errno_text(errno)));
     }
-    const Reader file(fd, static_cast<std::uint64_t>(info.st_size));
+    const Reader file(fd.get(), static_cast<std::uint64_t>(info.st_size));
     Status status = Status::ok();
     unsigned char ident[EI_NIDENT] = {};
     if (file.size() < SELFMAG) {
@@ -213,7 +209,6 @@ Status check_elf_file(const std::filesystem::path& path) {
                                   "nor 64-bit",
                                   ident[EI_CLASS]));
     }
-    close(fd);
     return status;
 }
 

@@ -8,38 +8,18 @@
 #include <cerrno>
 #include <cstdlib>
 #include <string>
-#include <system_error>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "elf_file.h"
+#include "unique_fd.h"
 
 namespace kbatch::serve {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string errno_text(int error) {
-    return std::generic_category().message(error);
-}
-
-// Closes a descriptor when it goes.
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const noexcept { return fd_; }
-
-  private:
-    int fd_;
-};
 
 bool same_contents_stamp(const struct stat& a, const struct stat& b) {
     return a.st_size == b.st_size && a.st_mtim.tv_sec == b.st_mtim.tv_sec &&
@@ -112,7 +92,7 @@ PluginCopies::~PluginCopies() {
 }
 
 Status PluginCopies::take(const fs::path& original, PluginCopy* copy) {
-    const Fd from(open(original.c_str(), O_RDONLY | O_CLOEXEC));
+    const UniqueFd from(open(original.c_str(), O_RDONLY | O_CLOEXEC));
     if (from.get() < 0) {
         return Status::error(ErrorKind::kIoError,
                              fmt::format("cannot be opened: {}", errno_text(errno)));
@@ -132,7 +112,7 @@ Status PluginCopies::take(const fs::path& original, PluginCopy* copy) {
     }
     Status status = Status::ok();
     {
-        const Fd to(open(taken.copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
+        const UniqueFd to(open(taken.copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
         if (to.get() < 0 || !copy_all(from.get(), to.get())) {
             const int copy_error = errno;
             status = Status::error(ErrorKind::kIoError,
