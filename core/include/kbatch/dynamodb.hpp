@@ -517,6 +517,8 @@ namespace detail {
 /// The deepest JSON nesting accepted. The item's object is at depth 1, each M or L adds two (its
 /// {"<type>": ...} and its own brackets), and a set inside the deepest map adds two more.
 inline constexpr int kMaxJsonDepth = 2 * kMaxDepth + 3;
+/// The deepest JSON nesting of an M's or L's own brackets: kMaxDepth levels of them.
+inline constexpr int kMaxMapDepth = 2 * kMaxDepth + 1;
 
 /// The parsing, over one text. Every function checks bounds before each read.
 class Scanner {
@@ -747,6 +749,10 @@ class Scanner {
                 }
                 break;
             case Type::M:
+                if (depth + 1 > kMaxMapDepth) {
+                    error = too_deep(j);
+                    return false;
+                }
                 if (!at(j, '{')) {
                     error = malformed(j, "expected '{' (an M is an object)");
                     return false;
@@ -755,6 +761,10 @@ class Scanner {
                     return false;
                 break;
             default:  // L, SS, NS, BS
+                if (value.type_ == Type::L && depth + 1 > kMaxMapDepth) {
+                    error = too_deep(j);
+                    return false;
+                }
                 if (!at(j, '[')) {
                     error = malformed(j, "expected '[' (an L or set is an array)");
                     return false;
@@ -868,9 +878,10 @@ inline std::string describe_path(std::string_view root, std::size_t offset) {
                 --depth;
             expect_key = false;
         } else if (c == ',' && depth > 0) {
-            if (stack[depth - 1].object)
+            if (stack[depth - 1].object) {
                 expect_key = true;
-            else
+                stack[depth - 1].key = {};
+            } else
                 ++stack[depth - 1].index;
         }
     }
