@@ -12,6 +12,7 @@
 #include <new>
 #include <optional>
 #include <random>
+#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -597,6 +598,10 @@ std::string nested_lists(int levels) {
         text += "]}";
     return text + "}";
 }
+
+// The ranges are standard input ranges, so <ranges> and <algorithm> work on them.
+static_assert(std::ranges::input_range<ddb::Item>);
+static_assert(std::ranges::input_range<ddb::Values>);
 
 }  // namespace
 

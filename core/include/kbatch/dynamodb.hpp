@@ -172,8 +172,8 @@ class FormatError : public std::runtime_error {
 };
 #endif
 
-/// A T or an Error, like C++23's std::expected. T is always one of this header's views (or bool,
-/// std::size_t), so an Expected is cheap to copy and never allocates.
+/// A T or an Error, like C++23's std::expected. T is always a view (or bool, std::size_t), so an
+/// Expected is cheap to copy and never allocates.
 /// Unlike std::expected, *e and e-> on an error are defined: they give an empty T (an empty
 /// string, an empty Item...), so a forgotten check reads nothing rather than undefined memory.
 template <class T>
@@ -410,6 +410,7 @@ struct Attribute {
 template <class Range, class Element>
 class ElementIterator {
   public:
+    using iterator_concept = std::input_iterator_tag;
     using value_type = Expected<Element>;
     using difference_type = std::ptrdiff_t;
 
@@ -462,8 +463,8 @@ class Item {
             ++begin_;
     }
 
-    /// The value of attribute `name` (compared with the names' escapes decoded; without
-    /// allocating). Errc::kMissing when there is none; `name` must then outlive the Error.
+    /// The value of the first attribute named `name` (compared with the names' escapes decoded;
+    /// without allocating). Errc::kMissing when there is none; `name` must then outlive the Error.
     /// Reads the attributes before it, so looking up every name of a large map one by one is
     /// quadratic: iterate instead.
     inline Expected<AttributeValue> find(std::string_view name) const noexcept;
