@@ -5,9 +5,9 @@
 //     {"Id": {"N": "101"}, "Tags": {"SS": ["a", "b"]}, "Owner": {"M": {"Name": {"S": "Joe"}}}}
 //
 // kbatch::dynamodb::Item reads such text where it lies (the event's own bytes), lazily: nothing is
-// parsed until it is asked for, and a plugin pays only for the attributes it reads. Only the C++20
-// standard library is used, so the header compiles into a plugin built with any flags, including
-// -fno-exceptions.
+// parsed until it is asked for, and a plugin pays only for what it reads (and, to find a name, for
+// skipping the attributes written before it). Only the C++20 standard library is used, so the
+// header compiles into a plugin built with any flags, including -fno-exceptions.
 //
 //     kbatch::dynamodb::Item image(new_image_text);
 //     auto id = image.find("Id");                   // Expected<AttributeValue>
@@ -18,7 +18,10 @@
 // wrong (malformed JSON, a type other than the one asked for, a missing name, bad base64, nesting
 // too deep) and where (the attribute path, "Owner.Tags[2]", and the byte offset). Nothing here
 // throws, except Expected::value(), which throws FormatError, a std::runtime_error: left uncaught
-// in RecordProcessor::process, it fails the record with the message as the reason.
+// in RecordProcessor::process, it fails the record with the message as the reason. Values rather
+// than exceptions because an absent or odd attribute is often data, not failure (an OldImage
+// without the attribute a new version added), because the header must work where exceptions are
+// off, and because an Error costs nothing until its message is wanted.
 //
 // Safety: every read is bounds-checked against the text it was given; no input, however broken
 // or truncated, makes the reader read outside it (tests/core/dynamodb_reader_test.cc tries every
@@ -29,9 +32,10 @@
 // are not in the text: String::get of a string with escapes and AttributeValue::as_binary (into a
 // buffer the caller passes and can reuse), String::str, and Error::message.
 //
-// Lifetime: every type here is a view of the text given to Item's constructor (the record's image,
-// owned by the host and valid during process()). Keep the text alive, unchanged, as long as any
-// Item, AttributeValue, String, Values or Error made from it; copy what must outlive it.
+// Lifetime: every type here is a view of the text given to Item's constructor (a stream record's
+// image: the event's bytes, which the host owns and keeps only during process()). Keep the text
+// alive, unchanged, as long as any Item, AttributeValue, String, Values or Error made from it;
+// copy what must outlive it.
 // Thread safety: the views are immutable; any number of threads may read the same text at once.
 //
 // What is checked: whatever is read is read strictly (RFC 8259 strings and escapes, including
