@@ -188,14 +188,22 @@ class [[nodiscard]] Expected {
 
     bool has_value() const noexcept { return error_.code() == Errc::kOk; }
     explicit operator bool() const noexcept { return has_value(); }
-    const T& operator*() const noexcept { return value_; }
+    const T& operator*() const& noexcept { return value_; }
+    /// On a temporary, a copy: `for (auto e : *value.as_list())` then iterates a live object
+    /// rather than a reference into the Expected that died at the end of the statement.
+    T operator*() && noexcept { return value_; }
     const T* operator->() const noexcept { return &value_; }
     /// The error; code() is Errc::kOk when there is a value.
     const Error& error() const noexcept { return error_; }
     T value_or(T fallback) const noexcept { return has_value() ? value_ : fallback; }
 #if defined(__cpp_exceptions)
     /// The value, or throws FormatError: for plugins that let a bad record fail by exception.
-    const T& value() const {
+    const T& value() const& {
+        if (!has_value())
+            throw FormatError(error_);
+        return value_;
+    }
+    T value() && {
         if (!has_value())
             throw FormatError(error_);
         return value_;
@@ -410,7 +418,8 @@ struct Attribute {
 };
 
 /// The iterator of Item and Values: an input iterator over Expected<Attribute> or
-/// Expected<AttributeValue>. After an error it yields that error once, then ends.
+/// Expected<AttributeValue>. After an error it yields that error once, then ends. It holds a copy
+/// of its range (a few words), so it stays valid when the Item or Values it came from does not.
 template <class Range, class Element>
 class ElementIterator {
   public:
@@ -432,17 +441,17 @@ class ElementIterator {
 
   private:
     friend Range;
-    explicit ElementIterator(const Range* range) noexcept : range_(range) { advance(); }
+    explicit ElementIterator(const Range& range) noexcept : range_(range) { advance(); }
     void advance() noexcept {
         if (!current_.has_value() || done_) {
             done_ = true;
             return;
         }
-        done_ = !range_->next(position_, first_, current_);
+        done_ = !range_.next(position_, first_, current_);
         first_ = false;
     }
 
-    const Range* range_ = nullptr;
+    Range range_;
     std::size_t position_ = 0;  // where the next element (or ',' or the end) is looked for
     bool first_ = true;
     bool done_ = false;
@@ -475,7 +484,7 @@ class Item {
     /// The number of attributes (reads them all).
     inline Expected<std::size_t> size() const noexcept;
 
-    iterator begin() const noexcept { return iterator(this); }
+    iterator begin() const noexcept { return iterator(*this); }
     std::default_sentinel_t end() const noexcept { return {}; }
 
   private:
@@ -501,7 +510,7 @@ class Values {
     Values() = default;
     /// The number of elements (reads them all).
     inline Expected<std::size_t> size() const noexcept;
-    iterator begin() const noexcept { return iterator(this); }
+    iterator begin() const noexcept { return iterator(*this); }
     std::default_sentinel_t end() const noexcept { return {}; }
 
   private:
