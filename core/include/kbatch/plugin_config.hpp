@@ -14,11 +14,11 @@
 #include "kbatch/abi.hpp"
 
 namespace kbatch {
-inline namespace abi_v1 {
+inline namespace abi_v2 {
 
 /// Thrown by a plugin's constructor when its configuration is wrong. The host reports the message
 /// as a configuration error (on Lambda: errorType "Kbatch.ConfigError") instead of a load error.
-class KBATCH_API ConfigError : public std::runtime_error {
+class ConfigError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
@@ -26,7 +26,11 @@ class KBATCH_API ConfigError : public std::runtime_error {
 /// A plugin's configuration: the JSON document from KBATCH_PLUGIN_CONFIG (on Lambda) or the CLI's
 /// --config (an empty object when neither is given), and access to environment variables.
 ///
-/// Lifetime: owned by the host; valid only during the plugin's constructor. Copy what you keep.
+/// The host hands the plugin the document as JSON text, and this class, compiled into the plugin,
+/// parses it with the plugin's own nlohmann/json: no library type crosses the plugin boundary, so
+/// a plugin may use another nlohmann/json version than the host's.
+///
+/// Lifetime: valid only during the plugin's constructor. Copy what you keep.
 class PluginConfig {
   public:
     /// Looks up one environment variable; nullopt when it is not set.
@@ -55,5 +59,5 @@ class PluginConfig {
     EnvLookup env_;
 };
 
-}  // namespace abi_v1
+}  // namespace abi_v2
 }  // namespace kbatch

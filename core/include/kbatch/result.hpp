@@ -7,7 +7,7 @@
 #include "kbatch/abi.hpp"
 
 namespace kbatch {
-inline namespace abi_v1 {
+inline namespace abi_v2 {
 
 /// The outcome of processing one record: success, or failure with a reason for the logs.
 /// A failed record is reported to Lambda by its sequence number, and Lambda delivers it again.
@@ -32,5 +32,5 @@ class Result {
     std::string reason_;
 };
 
-}  // namespace abi_v1
+}  // namespace abi_v2
 }  // namespace kbatch
