@@ -551,7 +551,7 @@ class EventWalker {
         }
         if ((seen & bit_of(RecordKey::kKinesis)) == 0)
             return invalid_event(missing_kinesis(index, fields.event_source));
-        batch_.records.emplace_back(fields);
+        batch_.kinesis.emplace_back(fields);
         if (!defect.empty())
             batch_.defects.push_back(RecordDefect{index, std::move(defect)});
         return Status::ok();
@@ -1050,7 +1050,7 @@ Status EventDecoder::decode_in_place(std::string& event) {
 }
 
 Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size_t capacity) {
-    batch_.records.clear();
+    batch_.kinesis.clear();
     batch_.defects.clear();
     if (size > kMaxEventBytes) {
         return Status::error(
@@ -1074,7 +1074,7 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
         return Status::ok();
     }
     last_path_ = Path::kGeneral;
-    batch_.records.clear();
+    batch_.kinesis.clear();
     batch_.defects.clear();
 
     // Said plainly: `curl --data-binary @missing.json` sends an empty body without a word, and
@@ -1111,7 +1111,7 @@ Status EventDecoder::decode_padded(const char* data, std::size_t size, std::size
                 fmt::format("invalid JSON: unexpected content after the event at byte {}",
                             *scan.trailing + static_cast<std::size_t>(data - input)));
         }
-        batch_.records.clear();
+        batch_.kinesis.clear();
         batch_.defects.clear();
     }
     return status;

@@ -143,11 +143,11 @@ class LambdaFormReader {
             return false;
         if (!take(']')) {
             do {
-                if (batch_.records.size() == kMaxRecords)
+                if (batch_.kinesis.size() == kMaxRecords)
                     return false;  // the general path says why this is refused
                 if (!read_record())
                     return false;
-                batch_.records.emplace_back(fields_);
+                batch_.kinesis.emplace_back(fields_);
             } while (take(','));
             if (!take(']'))
                 return false;
@@ -456,7 +456,7 @@ class LambdaFormReader {
 }  // namespace
 
 bool decode_lambda_form(std::string_view event, std::byte* arena, DecodedBatch& batch) {
-    batch.records.clear();
+    batch.kinesis.clear();
     batch.defects.clear();
     return LambdaFormReader(event, arena, batch).read_event();
 }

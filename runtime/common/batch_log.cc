@@ -17,7 +17,7 @@ void log_batch_report(Logger& logger, const BatchReport& report, EventDecoder::P
                            "writes, or has an escape or a defective record)");
         for (const RecordFailure& failure : report.failures) {
             logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index,
-                                     failure.sequence_number, failure.reason));
+                                     failure.identifier, failure.reason));
         }
     }
     std::string stopped;

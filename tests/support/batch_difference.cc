@@ -10,11 +10,11 @@
 namespace kbatch::test {
 
 std::string batch_difference(const DecodedBatch& a, const DecodedBatch& b) {
-    if (a.records.size() != b.records.size())
-        return fmt::format("{} records against {}", a.records.size(), b.records.size());
-    for (std::size_t i = 0; i < a.records.size(); ++i) {
-        const KinesisRecord& x = a.records[i];
-        const KinesisRecord& y = b.records[i];
+    if (a.kinesis.size() != b.kinesis.size())
+        return fmt::format("{} records against {}", a.kinesis.size(), b.kinesis.size());
+    for (std::size_t i = 0; i < a.kinesis.size(); ++i) {
+        const KinesisRecord x(a.kinesis[i]);
+        const KinesisRecord y(b.kinesis[i]);
         const std::pair<std::string_view, std::string_view> strings[] = {
             {x.sequence_number(), y.sequence_number()},
             {x.partition_key(), y.partition_key()},

@@ -121,6 +121,8 @@ class Outcomes {
     OutcomeSink* sink_;
 };
 
+}  // namespace abi_v2
+
 namespace detail {
 
 template <class... Records>
@@ -149,6 +151,8 @@ class BatchProcessorOf {
 };
 
 }  // namespace detail
+
+inline namespace abi_v2 {
 
 /// What every processor is: something the SDK destroys through this base.
 class ProcessorBase {

@@ -48,6 +48,7 @@
 #include "kbatch/logger.hpp"
 #include "kbatch/plugin.hpp"
 #include "kbatch/plugin_config.hpp"
+#include "kbatch/processor_handle.hpp"
 #include "kbatch/record.hpp"
 #include "kbatch/result.hpp"
 
@@ -296,7 +297,11 @@ class ManualClock final : public TimeSource {
     explicit ManualClock(Context::Clock::time_point start =
                              Context::Clock::time_point(std::chrono::seconds(1767225600)))
         : now_(start) {}
-    Context::Clock::time_point now() const noexcept override { return now_; }
+    Context::Clock::time_point now() const noexcept { return now_; }
+    std::int64_t now_ns() const noexcept override {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(now_.time_since_epoch())
+            .count();
+    }
     void advance(Context::Clock::duration by) noexcept { now_ += by; }
     void set(Context::Clock::time_point to) noexcept { now_ = to; }
 
@@ -345,31 +350,104 @@ class TestContext {
     Context context_;
 };
 
-/// Runs `processor` over `records` in order, in this process, as the host does in report-all
-/// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
-/// exception") fails the record.
-inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<TestRecord>& records,
-                              const TestInvocation& invocation = TestInvocation()) {
-    const TestContext context(invocation);
-    BatchOutcome outcome;
-    for (const TestRecord& record : records) {
-        const RecordView view(record);
-        RecordOutcome& result = outcome.records.emplace_back();
-        result.sequence_number = record.sequence_number;
+namespace run_detail {
+
+/// Collects the outcomes a processor marks, one per record.
+class OutcomeCollector final : public OutcomeSink {
+  public:
+    explicit OutcomeCollector(BatchOutcome& outcome) noexcept : outcome_(outcome) {}
+    void succeeded(std::size_t index) noexcept override {
+        if (index < outcome_.records.size() && !marked(index))
+            marked_[index] = true;
+    }
+    void failed(std::size_t index, std::string_view reason) noexcept override {
+        if (index >= outcome_.records.size() || outcome_.records[index].failed)
+            return;
+        marked_[index] = true;
+        outcome_.records[index].failed = true;
         try {
-            const Result processed = processor.process(view.record(), context.context());
-            result.failed = processed.failed();
-            result.reason = processed.reason();
-        } catch (const std::exception& e) {
-            result.failed = true;
-            result.reason = e.what();
+            outcome_.records[index].reason.assign(reason);
         } catch (...) {
-            result.failed = true;
-            result.reason = "unknown exception";
         }
     }
+    void fail_unmarked(std::string_view reason) noexcept override {
+        for (std::size_t index = 0; index < outcome_.records.size(); ++index) {
+            if (!marked(index))
+                failed(index, reason);
+        }
+    }
+    /// Fails what was left unmarked, as the host does.
+    void finish() noexcept { fail_unmarked("the plugin marked no outcome for the record"); }
+
+  private:
+    bool marked(std::size_t index) {
+        if (marked_.size() < outcome_.records.size())
+            marked_.resize(outcome_.records.size(), false);
+        return marked_[index];
+    }
+
+    BatchOutcome& outcome_;
+    std::vector<bool> marked_;
+};
+
+/// Runs `processor` over `fields` (one source's records) as the host does in report-all mode.
+template <class Fields>
+BatchOutcome run_fields(const ProcessorHandle& processor, Source source,
+                        const std::vector<Fields>& fields,
+                        const std::vector<std::string>& identifiers,
+                        const TestInvocation& invocation) {
+    if (!processor.handles(source)) {
+        throw std::invalid_argument(std::string("the processor does not handle ") +
+                                    std::string(source_name(source)) + " records (it handles " +
+                                    source_names(processor.traits().sources) + ")");
+    }
+    const TestContext context(invocation);
+    BatchOutcome outcome;
+    for (const std::string& identifier : identifiers)
+        outcome.records.push_back(RecordOutcome{identifier, false, {}});
+    BatchView view;
+    view.source = source;
+    view.records = fields.data();
+    view.count = fields.size();
+    view.record_size = sizeof(Fields);
+    OutcomeCollector collector(outcome);
+    if (processor.traits().form == ProcessingForm::kBatch) {
+        processor.instance().process_batch(view, context.context().view(), collector);
+    } else {
+        for (std::size_t index = 0; index < fields.size(); ++index)
+            processor.instance().process_record(view, index, context.context().view(), collector);
+    }
+    collector.finish();
     outcome.log = context.log();
     return outcome;
+}
+
+}  // namespace run_detail
+
+/// Runs `processor` over `records` in order, in this process, as the host does in report-all
+/// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
+/// exception") fails the record; a batch processor's unmarked records fail.
+inline BatchOutcome run_batch(const ProcessorHandle& processor,
+                              const std::vector<TestRecord>& records,
+                              const TestInvocation& invocation = TestInvocation()) {
+    std::vector<std::unique_ptr<RecordView>> views;
+    std::vector<KinesisRecordFields> fields;
+    std::vector<std::string> identifiers;
+    for (const TestRecord& record : records) {
+        views.push_back(std::make_unique<RecordView>(record));
+        fields.push_back(views.back()->record().fields());
+        identifiers.push_back(record.sequence_number);
+    }
+    return run_detail::run_fields(processor, Source::kKinesis, fields, identifiers, invocation);
+}
+
+/// The same for a processor object the test constructed itself (MyProcessor p(config)). It is
+/// driven through the adapter a plugin's shared object uses, and is not destroyed here.
+template <class Type>
+    requires std::is_base_of_v<ProcessorBase, Type>
+BatchOutcome run_batch(Type& processor, const std::vector<TestRecord>& records,
+                       const TestInvocation& invocation = TestInvocation()) {
+    return run_batch(ProcessorHandle::borrow(processor), records, invocation);
 }
 
 // ---- Loading a built plugin -------------------------------------------------------------------
@@ -389,24 +467,27 @@ class Plugin {
     explicit Plugin(const std::filesystem::path& file,
                     nlohmann::json config = nlohmann::json::object(),
                     PluginConfig::EnvLookup env = PluginConfig::process_environment) {
-        detail::PluginLoadError error;
-        processor_ = detail::load_plugin(library_, file,
+        kbatch::detail::PluginLoadError error;
+        processor_ = kbatch::detail::load_plugin(library_, file,
                                          PluginConfig(std::move(config), std::move(env)), &error);
-        if (processor_ != nullptr)
+        if (processor_)
             return;
-        if (error.failure == detail::PluginLoadFailure::kConfigRejected)
+        if (error.failure == kbatch::detail::PluginLoadFailure::kConfigRejected)
             throw ConfigError(error.plugin_message);
         throw std::runtime_error(error.message);
     }
-    ~Plugin() { processor_.reset(); }
+    ~Plugin() { processor_.destroy(); }
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
 
-    RecordProcessor& processor() const noexcept { return *processor_; }
+    /// The processor, as the host drives it: pass it to run_batch().
+    const ProcessorHandle& processor() const noexcept { return processor_; }
+    /// What the plugin declared: its sources, form and flags.
+    const ProcessorTraits& traits() const noexcept { return processor_.traits(); }
 
   private:
     boost::dll::shared_library library_;  // declared first: destroyed after the processor
-    std::unique_ptr<RecordProcessor> processor_;
+    ProcessorHandle processor_;
 };
 
 }  // namespace kbatch::testing

@@ -23,9 +23,7 @@
 #include "kbatch/processor.hpp"
 #include "kbatch/result.hpp"
 
-namespace kbatch {
-inline namespace abi_v2 {
-namespace detail {
+namespace kbatch::detail {
 
 /// This translation unit's side of the fingerprint (abi.hpp's PluginInfo). A macro's value, so
 /// that it is the plugin's compiler that evaluates it when the plugin includes this header.
@@ -68,12 +66,15 @@ bool visit_source(Source source, RecordList<Record, Rest...>, F&& f) {
         return false;
 }
 
-/// The host's view of a plugin's processor of class Type.
+/// The host's view of a plugin's processor of class Type. Owns it unless made with kBorrowed (a
+/// test's own processor object, driven as its shared object would be).
 template <class Type>
 class PluginAdapter final : public PluginInstance {
   public:
-    explicit PluginAdapter(std::unique_ptr<Type> processor) noexcept
-        : processor_(std::move(processor)) {}
+    enum Ownership { kOwned, kBorrowed };
+
+    PluginAdapter(Type* processor, Ownership ownership) noexcept
+        : processor_(processor), owned_(ownership == kOwned) {}
 
     void* query_interface(std::uint32_t, std::uint32_t) noexcept override { return nullptr; }
 
@@ -128,8 +129,10 @@ class PluginAdapter final : public PluginInstance {
     }
 
     void destroy(ErrorSink& errors) noexcept override {
-        // unique_ptr::reset is noexcept: a throwing destructor would end the process there.
-        Type* processor = processor_.release();
+        // A delete expression, not unique_ptr::reset (noexcept: a throwing destructor would end
+        // the process there).
+        Type* processor = owned_ ? processor_ : nullptr;
+        processor_ = nullptr;
         try {
             delete processor;
         } catch (const std::exception& e) {
@@ -143,7 +146,8 @@ class PluginAdapter final : public PluginInstance {
   private:
     ~PluginAdapter() = default;
 
-    std::unique_ptr<Type> processor_;
+    Type* processor_;
+    bool owned_;
 };
 
 /// The factory PluginInfo points to: parses the configuration in the plugin, constructs Type from
@@ -172,7 +176,9 @@ PluginInstance* create_instance(const CreateArgs& args, ErrorSink& errors) noexc
         }
         const PluginConfig config(std::move(json), std::move(env));
         auto processor = std::make_unique<Type>(config);
-        return new PluginAdapter<Type>(std::move(processor));
+        auto* instance = new PluginAdapter<Type>(processor.get(), PluginAdapter<Type>::kOwned);
+        processor.release();
+        return instance;
     } catch (const ConfigError& e) {
         errors.error(ErrorSink::kConfigRejected, e.what());
     } catch (const std::exception& e) {
@@ -203,6 +209,4 @@ constexpr PluginInfo plugin_info() noexcept {
     return info;
 }
 
-}  // namespace detail
-}  // namespace abi_v2
-}  // namespace kbatch
+}  // namespace kbatch::detail
