@@ -355,7 +355,9 @@ namespace run_detail {
 /// Collects the outcomes a processor marks, one per record.
 class OutcomeCollector final : public OutcomeSink {
   public:
-    explicit OutcomeCollector(BatchOutcome& outcome) noexcept : outcome_(outcome) {}
+    /// `outcome` holds one RecordOutcome per record already.
+    explicit OutcomeCollector(BatchOutcome& outcome)
+        : outcome_(outcome), marked_(outcome.records.size(), false) {}
     void succeeded(std::size_t index) noexcept override {
         if (index < outcome_.records.size() && !marked(index))
             marked_[index] = true;
@@ -380,11 +382,7 @@ class OutcomeCollector final : public OutcomeSink {
     void finish() noexcept { fail_unmarked("the plugin marked no outcome for the record"); }
 
   private:
-    bool marked(std::size_t index) {
-        if (marked_.size() < outcome_.records.size())
-            marked_.resize(outcome_.records.size(), false);
-        return marked_[index];
-    }
+    bool marked(std::size_t index) const { return marked_[index]; }
 
     BatchOutcome& outcome_;
     std::vector<bool> marked_;
