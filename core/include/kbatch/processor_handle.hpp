@@ -92,7 +92,7 @@ class ProcessorHandle {
   private:
     template <class Type>
     static ProcessorTraits traits_of() noexcept {
-        const PluginInfo info = detail::plugin_info<Type>();
+        const PluginInfo info = detail::declared_info<Type>();
         ProcessorTraits traits;
         traits.sources = info.sources;
         traits.form = info.form;

@@ -189,9 +189,12 @@ PluginInstance* create_instance(const CreateArgs& args, ErrorSink& errors) noexc
     return nullptr;
 }
 
-/// The PluginInfo a plugin of class Type exports.
+/// What a processor of class Type declares (sources, form, flags, fingerprint), without its
+/// factory: all ProcessorHandle::of and borrow need for an object made by other means (a test's
+/// processor, with whatever constructor it has), so that they do not instantiate
+/// create_instance<Type>, which needs a constructor from PluginConfig.
 template <class Type>
-constexpr PluginInfo plugin_info() noexcept {
+constexpr PluginInfo declared_info() noexcept {
     static_assert(std::is_base_of_v<ProcessorBase, Type>,
                   "KBATCH_PLUGIN needs a class derived from kbatch::RecordProcessor, "
                   "kbatch::Processor<...> or kbatch::BatchProcessor<...>");
@@ -205,6 +208,13 @@ constexpr PluginInfo plugin_info() noexcept {
     }
     info.libstdcxx_cxx11_abi = kLibstdcxxCxx11Abi;
     info.boost_dll_use_std_fs = kBoostDllUseStdFs;
+    return info;
+}
+
+/// The PluginInfo a plugin of class Type exports: what it declares, and its factory.
+template <class Type>
+constexpr PluginInfo plugin_info() noexcept {
+    PluginInfo info = declared_info<Type>();
     info.create = &create_instance<Type>;
     return info;
 }
