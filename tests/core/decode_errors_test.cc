@@ -15,6 +15,7 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "kinesis_views.h"
 #include "event_decoder.h"
 #include "invocation_handler.h"
 #include "test_support.h"
@@ -42,7 +43,7 @@ void require_invalid_event(std::string_view event, std::string_view message) {
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK(status.message() == message);
-    CHECK(decoder.batch().records.empty());
+    CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
     CHECK(decoder.batch().defects.empty());
 
     kbatch::InvocationHandler handler;
@@ -67,7 +68,7 @@ void require_invalid_json(std::string_view event, std::string_view message_start
     CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK_THAT(status.message(), Catch::StartsWith(std::string(message_start)));
     CHECK(status.message().find('\n') == std::string::npos);
-    CHECK(decoder.batch().records.empty());
+    CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
 }
 
 // The smallest valid record, as JSON text.
@@ -103,13 +104,13 @@ void require_defect_on_record_1(const std::string& event, std::string_view reaso
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     const kbatch::DecodedBatch& batch = decoder.batch();
-    REQUIRE(batch.records.size() == 3);
+    REQUIRE(batch.kinesis.size() == 3);
     REQUIRE(batch.defects.size() == 1);
     CHECK(batch.defects[0].index == 1);
     CHECK(batch.defects[0].reason == reason);
-    CHECK(batch.records[0].text() == "record 0");
-    CHECK(batch.records[2].text() == "record 2");
-    CHECK(batch.records[2].sequence_number() == kt::sequence_number(2));
+    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).text() == "record 0");
+    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).text() == "record 2");
+    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).sequence_number() == kt::sequence_number(2));
 }
 
 }  // namespace
@@ -557,7 +558,7 @@ TEST_CASE("a key twice in a record is a defect of that record, named by the key"
         require_defect_on_record_1(event, c.reason);
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(event).is_ok());
-        CHECK(decoder.batch().records[1].sequence_number() == seq1);
+        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[1]).sequence_number() == seq1);
 
         const Handled handled = handle(event);
         INFO(handled.status.to_string());
@@ -609,7 +610,7 @@ TEST_CASE("a sequence number twice with different values fails the whole invocat
         require_defect_on_record_1(event, reason);
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(event).is_ok());
-        CHECK(decoder.batch().records[1].sequence_number().empty());
+        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[1]).sequence_number().empty());
 
         const Handled handled = handle(event);
         REQUIRE_FALSE(handled.status.is_ok());

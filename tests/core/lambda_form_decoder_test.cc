@@ -20,6 +20,7 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "kinesis_views.h"
 #include "batch_difference.h"
 #include "event_decoder.h"
 #include "lambda_form_decoder.h"
@@ -111,10 +112,10 @@ TEST_CASE("an event in Lambda's form takes the fast path and decodes as the gene
     CHECK(both.difference == "");
     // And against the records themselves, not only against the other path.
     const DecodedBatch& batch = decoders.batch();
-    REQUIRE(batch.records.size() == records.size());
+    REQUIRE(batch.kinesis.size() == records.size());
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const KinesisRecord& record = batch.records[i];
+        const KinesisRecord record = kbatch::KinesisRecord(batch.kinesis[i]);
         if (record.text() != records[i].data ||
             record.sequence_number() != records[i].sequence_number ||
             record.partition_key() != records[i].partition_key ||
@@ -157,15 +158,15 @@ TEST_CASE(
     CHECK(path_name(both.path) == "lambda form");
     CHECK(both.difference == "");
     const DecodedBatch& batch = decoders.batch();
-    REQUIRE(batch.records.size() == 4);
-    CHECK(batch.records[0].encryption_type() == "KMS");
-    CHECK(batch.records[1].encryption_type().empty());
-    CHECK(batch.records[1].approximate_arrival() == 0);
-    CHECK(batch.records[1].kinesis_schema_version().empty());
-    CHECK(batch.records[1].aws_region().empty());
-    CHECK(batch.records[2].aws_region() == "us-east-1");
-    CHECK(batch.records[2].text() == "record 2");
-    CHECK(batch.records[3].kinesis_schema_version() == "1.0");
+    REQUIRE(batch.kinesis.size() == 4);
+    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).encryption_type() == "KMS");
+    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).encryption_type().empty());
+    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).approximate_arrival() == 0);
+    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).kinesis_schema_version().empty());
+    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).aws_region().empty());
+    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).aws_region() == "us-east-1");
+    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).text() == "record 2");
+    CHECK(kbatch::KinesisRecord(batch.kinesis[3]).kinesis_schema_version() == "1.0");
 }
 
 TEST_CASE("the peers' Kinesis events, made compact, decode the same on either path") {
@@ -349,7 +350,7 @@ TEST_CASE("decode_in_place on the fast path gives views of the caller's own buff
     EventDecoder decoder;
     REQUIRE(decoder.decode_in_place(event).is_ok());
     REQUIRE(decoder.last_path() == EventDecoder::Path::kLambdaForm);
-    const KinesisRecord& record = decoder.batch().records.at(1);
+    const KinesisRecord record = kbatch::KinesisRecord(decoder.batch().kinesis.at(1));
     const auto inside = [&event](std::string_view view) {
         return view.data() >= event.data() &&
                view.data() + view.size() <= event.data() + event.size();

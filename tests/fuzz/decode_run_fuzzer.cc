@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kinesis_views.h"
 #include "invocation_handler.h"
 #include "sequence_number.h"
 
@@ -63,7 +64,7 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     }
 
     std::set<std::string_view> in_batch;
-    for (const kbatch::KinesisRecord& record : batch.records)
+    for (const kbatch::KinesisRecord& record : kbatch::test::kinesis_records(batch))
         in_batch.insert(record.sequence_number());
     const nlohmann::json parsed = nlohmann::json::parse(response);
     require(parsed.size() == 1);
@@ -77,10 +78,10 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     // Every record handed out either succeeded or is reported; with stop-on-first-failure the
     // records after the one reported were never handed out.
     const bool stop = handler.options().policy == kbatch::FailurePolicy::kStopOnFirstFailure;
-    require(report.records == batch.records.size());
+    require(kbatch::test::kinesis_records(report) == batch.kinesis.size());
     require(report.processed == processor.seen.size());
     require(report.succeeded + report.failures.size() + report.skipped_after_failure ==
-            batch.records.size());
+            batch.kinesis.size());
     if (stop && !report.failures.empty()) {
         require(report.failures.size() == 1);
         // Every record before the failure succeeded; nothing after it was handed out.
