@@ -15,8 +15,8 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kinesis_views.h"
 #include "event_decoder.h"
+#include "kinesis_views.h"
 #include "test_support.h"
 
 namespace kt = kbatch::testing;
@@ -118,7 +118,8 @@ TEST_CASE("10,000 records of seeded random bytes all decode to their own bytes")
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
         if (kbatch::KinesisRecord(batch.kinesis[i]).text() != records[i].data ||
-            kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() != records[i].sequence_number) {
+            kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() !=
+                records[i].sequence_number) {
             ++mismatches;
         }
     }
@@ -264,7 +265,8 @@ TEST_CASE("escapes in every key and string decode to the unescaped text") {
     CHECK(batch.defects.empty());
     for (int n = 0; n < 6; ++n) {
         INFO("record " << n);
-        const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[static_cast<std::size_t>(n)]);
+        const kbatch::KinesisRecord r =
+            kbatch::KinesisRecord(batch.kinesis[static_cast<std::size_t>(n)]);
         const std::string seq = std::to_string(1000 + n);
         CHECK(r.sequence_number() == seq);
         CHECK(r.partition_key() == "key " + std::to_string(n) + " \xC3\xA9");
@@ -414,7 +416,7 @@ TEST_CASE("a decoder reused across events gives each event's own records") {
     // A failed decode leaves an empty batch and does not spoil the next one.
     CHECK_FALSE(decoder.decode(R"({"Records":[)").is_ok());
     CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
-    CHECK(decode_ok(decoder, kt::event_json(small)).records.size() == 3);
+    CHECK(decode_ok(decoder, kt::event_json(small)).kinesis.size() == 3);
 }
 
 TEST_CASE("decode_in_place gives the same records as decode") {
@@ -429,7 +431,8 @@ TEST_CASE("decode_in_place gives the same records as decode") {
     const kbatch::DecodedBatch& batch = decoder.batch();
     REQUIRE(batch.kinesis.size() == records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() == records[i].sequence_number);
+        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() ==
+              records[i].sequence_number);
         CHECK(kbatch::KinesisRecord(batch.kinesis[i]).text() == records[i].data);
     }
 }

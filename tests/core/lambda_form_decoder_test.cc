@@ -20,9 +20,9 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kinesis_views.h"
 #include "batch_difference.h"
 #include "event_decoder.h"
+#include "kinesis_views.h"
 #include "lambda_form_decoder.h"
 #include "test_support.h"
 

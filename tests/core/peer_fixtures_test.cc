@@ -19,9 +19,9 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kinesis_views.h"
 #include "event_decoder.h"
 #include "invocation_handler.h"
+#include "kinesis_views.h"
 #include "test_support.h"
 
 namespace kt = kbatch::testing;
@@ -126,8 +126,8 @@ std::string respond(const Fixture& fixture, kbatch::RecordProcessor& processor) 
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    const kbatch::Status status =
-        handler.handle(fixture.bytes, processor, context.context(), &response);
+    const kbatch::Status status = handler.handle(
+        fixture.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(), &response);
     INFO(fixture.name << ": " << status.to_string());
     REQUIRE(status.is_ok());
     return response;
@@ -285,7 +285,8 @@ TEST_CASE("timestamps in exponent form and as integers (aws-lambda-java-libs)") 
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(fixture.bytes).is_ok());
         REQUIRE(decoder.batch().kinesis.size() == 1);
-        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[0]).approximate_arrival() == c.expected);
+        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[0]).approximate_arrival() ==
+              c.expected);
     }
     const Fixture roundtrip = load_fixture("aws-lambda-java-libs/kinesis_event_roundtrip.json");
     REQUIRE(roundtrip.bytes.find("1.4285376E9") != std::string::npos);  // the premise
@@ -357,7 +358,10 @@ TEST_CASE("a repeated sequence number is reported once (powertools-lambda-java-s
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    REQUIRE(handler.handle(twins.bytes, processor, context.context(), &response).is_ok());
+    REQUIRE(handler
+                .handle(twins.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(),
+                        &response)
+                .is_ok());
     CHECK(handler.report().failures.size() == 2);      // both failed...
     CHECK(kbatch::test::item_identifiers(response) ==  // ...and are reported once
           std::vector<std::string>{"49545115243490985018280067714973144582180062593244200961"});
@@ -397,8 +401,8 @@ TEST_CASE("the SAM template's placeholders are defects that make the batch unide
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    const kbatch::Status status =
-        handler.handle(sam.bytes, processor, context.context(), &response);
+    const kbatch::Status status = handler.handle(
+        sam.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(), &response);
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
     CHECK_THAT(status.to_string(),

@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kinesis_views.h"
 #include "invocation_handler.h"
+#include "kinesis_views.h"
 #include "sequence_number.h"
 
 namespace {
