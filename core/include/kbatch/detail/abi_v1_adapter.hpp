@@ -8,12 +8,43 @@
 #include <exception>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 
 #include "kbatch/abi.hpp"
 #include "kbatch/detail/abi_v1.hpp"
 #include "kbatch/record.hpp"
 
 namespace kbatch::detail {
+
+/// Whether version 2's Kinesis record begins with version 1's, member by member, in offsets and
+/// types: AbiV1Instance hands a version 1 plugin a pointer into an array of version 2 records, so
+/// a field added anywhere but at the end would shift every field a deployed plugin reads.
+/// (tests/abi checks kbatch/detail/abi_v1.hpp itself against the frozen version 1 SDK.)
+consteval bool v2_kinesis_fields_begin_with_v1() {
+    using V1 = abi_v1::KinesisRecordFields;
+    using V2 = KinesisRecordFields;
+    return sizeof(V1) <= sizeof(V2) && alignof(V1) == alignof(V2) &&
+           offsetof(V1, sequence_number) == offsetof(V2, sequence_number) &&
+           offsetof(V1, partition_key) == offsetof(V2, partition_key) &&
+           offsetof(V1, data) == offsetof(V2, data) &&
+           offsetof(V1, approximate_arrival) == offsetof(V2, approximate_arrival) &&
+           offsetof(V1, encryption_type) == offsetof(V2, encryption_type) &&
+           offsetof(V1, kinesis_schema_version) == offsetof(V2, kinesis_schema_version) &&
+           offsetof(V1, event_id) == offsetof(V2, event_id) &&
+           offsetof(V1, event_name) == offsetof(V2, event_name) &&
+           offsetof(V1, event_source) == offsetof(V2, event_source) &&
+           offsetof(V1, event_source_arn) == offsetof(V2, event_source_arn) &&
+           offsetof(V1, event_version) == offsetof(V2, event_version) &&
+           offsetof(V1, invoke_identity_arn) == offsetof(V2, invoke_identity_arn) &&
+           offsetof(V1, aws_region) == offsetof(V2, aws_region) &&
+           std::is_same_v<decltype(V1::sequence_number), decltype(V2::sequence_number)> &&
+           std::is_same_v<decltype(V1::data), decltype(V2::data)> &&
+           std::is_same_v<decltype(V1::approximate_arrival), decltype(V2::approximate_arrival)> &&
+           std::is_same_v<decltype(V1::aws_region), decltype(V2::aws_region)>;
+}
+static_assert(v2_kinesis_fields_begin_with_v1(),
+              "KinesisRecordFields must begin with ABI version 1's members, in order: append new "
+              "fields at its end");
 
 /// Owns a version 1 processor and calls it as a version 2 per-record Kinesis processor.
 class AbiV1Instance final : public PluginInstance {

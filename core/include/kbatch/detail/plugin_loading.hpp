@@ -220,17 +220,21 @@ inline ProcessorHandle load_plugin(boost::dll::shared_library& library,
                     name + " is not a kbatch plugin: it exports no " + kPluginInfoSymbol);
     }
     const PluginInfo& info = library.get_alias<const PluginInfo>(kPluginInfoSymbol);
-    const std::string built_with =
-        std::string(" (plugin built with kbatch SDK ") +
-        (info.sdk_version != nullptr ? info.sdk_version : "?") + ", host " + KBATCH_SDK_VERSION +
-        ")";
+    // Nothing past info.size is read before the size is known to cover it: a record too short to
+    // be a PluginInfo has other data (or nothing mapped) where sdk_version and create would be.
     constexpr std::size_t kLevel1Size = offsetof(PluginInfo, create) + sizeof(PluginInfo::create);
     if (info.size < kLevel1Size || info.abi_version != kAbiVersion || info.create == nullptr) {
-        return fail(PluginLoadFailure::kAbiMismatch,
-                    name + "'s kbatch_plugin_info is damaged (size " + std::to_string(info.size) +
-                        ", ABI version " + std::to_string(info.abi_version) +
-                        "): rebuild the plugin with KBATCH_PLUGIN");
+        const bool covers_version =
+            info.size >= offsetof(PluginInfo, abi_version) + sizeof(PluginInfo::abi_version);
+        return fail(
+            PluginLoadFailure::kAbiMismatch,
+            name + "'s kbatch_plugin_info is damaged (size " + std::to_string(info.size) +
+                (covers_version ? ", ABI version " + std::to_string(info.abi_version) : "") +
+                "): rebuild the plugin with KBATCH_PLUGIN");
     }
+    const std::string built_with = std::string(" (plugin built with kbatch SDK ") +
+                                   (info.sdk_version != nullptr ? info.sdk_version : "?") +
+                                   ", host " + KBATCH_SDK_VERSION + ")";
     if (info.libstdcxx_cxx11_abi != kHostLibstdcxxCxx11Abi) {
         return fail(PluginLoadFailure::kAbiMismatch,
                     "plugin " + name + " was built with " +
