@@ -376,10 +376,6 @@ Status run_whole_batch(const DecodedBatch& batch, const ProcessorHandle& process
         std::sort(report.failures.begin(), report.failures.end(),
                   [](const RecordFailure& a, const RecordFailure& b) { return a.index < b.index; });
     }
-    for (const RecordFailure& failure : report.failures) {
-        if (!is_usable_identifier(batch.source, failure.identifier))
-            return unidentifiable(batch.source, failure.index, failure.reason);
-    }
     return Status::ok();
 }
 
@@ -410,6 +406,14 @@ Status run_batch(const DecodedBatch& batch, const ProcessorHandle& processor,
             : run_per_record(batch, processor.instance(), context, options, report);
     if (!status.is_ok())
         return status;
+    // Every record reported needs an identifier Lambda accepts: the ones the plugin failed, and
+    // the ones reported without reaching it (stopped by the policy or the FIFO rule, left at the
+    // deadline, left unmarked). run_per_record checks the plugin's failures as they come, to stop
+    // at the first; this covers the rest, for both forms.
+    for (const RecordFailure& failure : report.failures) {
+        if (!is_usable_identifier(batch.source, failure.identifier))
+            return unidentifiable(batch.source, failure.index, failure.reason);
+    }
 
     if (options.on_all_failed == AllFailedAction::kError && count > 0 && report.succeeded == 0) {
         const RecordFailure& first = report.failures.front();
