@@ -39,13 +39,13 @@ Result process_guarded(RecordProcessor& processor, const KinesisRecord& record,
 // says so in the log: the finished work before them is kept instead of lost to a timeout.
 void stop_at_deadline(const DecodedBatch& batch, std::size_t first, std::chrono::milliseconds left,
                       const RunOptions& options, const Context& context, BatchReport& report) {
-    const std::size_t count = batch.records.size();
+    const std::size_t count = batch.kinesis.size();
     report.left_at_deadline = count - first;
     const std::size_t last =
         options.policy == FailurePolicy::kStopOnFirstFailure ? first + 1 : count;
     for (std::size_t index = first; index < last; ++index) {
         report.failures.push_back(
-            RecordFailure{index, batch.records[index].sequence_number(),
+            RecordFailure{index, batch.kinesis[index].sequence_number,
                           "not processed: the invocation's deadline was near"});
     }
     context.logger().warn(fmt::format(
@@ -120,12 +120,12 @@ class DeadlineGuard {
 
 Status run_batch(const DecodedBatch& batch, RecordProcessor& processor, const Context& context,
                  const RunOptions& options, BatchReport& report) {
-    const std::size_t count = batch.records.size();
+    const std::size_t count = batch.kinesis.size();
     report.clear();
     report.records = count;
 
     for (const RecordDefect& defect : batch.defects) {
-        if (!is_usable_sequence_number(batch.records[defect.index].sequence_number())) {
+        if (!is_usable_sequence_number(batch.kinesis[defect.index].sequence_number)) {
             return unidentifiable(defect.index, defect.reason);
         }
     }
@@ -134,7 +134,7 @@ Status run_batch(const DecodedBatch& batch, RecordProcessor& processor, const Co
     auto next_defect = batch.defects.begin();
     const DeadlineGuard guard(context, options.deadline_margin);
     for (std::size_t index = 0; index < count; ++index) {
-        const KinesisRecord& record = batch.records[index];
+        const KinesisRecord record(batch.kinesis[index]);
         if (std::chrono::milliseconds left{}; !guard.may_start(left)) {
             stop_at_deadline(batch, index, left, options, context, report);
             break;

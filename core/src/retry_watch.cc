@@ -33,12 +33,12 @@ RetryWatch::ShardInBatch* RetryWatch::shard_of(const KinesisRecord& record) {
 std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const BatchReport& report) {
     shards_.clear();
     last_shard_ = 0;
-    for (const KinesisRecord& record : batch.records) {
-        if (shard_of(record) == nullptr)
+    for (const KinesisRecordFields& fields : batch.kinesis) {
+        if (shard_of(KinesisRecord(fields)) == nullptr)
             return {};  // not a batch Lambda would send: nothing to learn from it
     }
     for (const RecordFailure& failure : report.failures) {
-        ShardInBatch& shard = *shard_of(batch.records[failure.index]);
+        ShardInBatch& shard = *shard_of(KinesisRecord(batch.kinesis[failure.index]));
         if (shard.lowest_failed.empty() ||
             compare_sequence_numbers(failure.sequence_number, shard.lowest_failed) < 0) {
             shard.lowest_failed = failure.sequence_number;

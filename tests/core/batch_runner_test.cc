@@ -203,10 +203,10 @@ TEST_CASE("a batch built by hand: a failed record without a usable sequence numb
         fields.sequence_number = sequence_number;
         fields.partition_key = "p";
         fields.data = std::as_bytes(std::span(data));
-        return kbatch::KinesisRecord(fields);
+        return fields;
     };
     kbatch::DecodedBatch batch;
-    batch.records = {make("1"), make("not-a-number"), make("3")};
+    batch.kinesis = {make("1"), make("not-a-number"), make("3")};
     kt::TestContext context;
     kbatch::BatchReport report;
 

@@ -63,8 +63,8 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     }
 
     std::set<std::string_view> in_batch;
-    for (const kbatch::KinesisRecord& record : batch.records)
-        in_batch.insert(record.sequence_number());
+    for (const kbatch::KinesisRecordFields& record : batch.kinesis)
+        in_batch.insert(record.sequence_number);
     const nlohmann::json parsed = nlohmann::json::parse(response);
     require(parsed.size() == 1);
     std::set<std::string> reported;
@@ -77,10 +77,10 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     // Every record handed out either succeeded or is reported; with stop-on-first-failure the
     // records after the one reported were never handed out.
     const bool stop = handler.options().policy == kbatch::FailurePolicy::kStopOnFirstFailure;
-    require(report.records == batch.records.size());
+    require(report.records == batch.kinesis.size());
     require(report.processed == processor.seen.size());
     require(report.succeeded + report.failures.size() + report.skipped_after_failure ==
-            batch.records.size());
+            batch.kinesis.size());
     if (stop && !report.failures.empty()) {
         require(report.failures.size() == 1);
         // Every record before the failure succeeded; nothing after it was handed out.
