@@ -15,6 +15,7 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "decoded_views.h"
 #include "event_decoder.h"
 #include "test_support.h"
 
@@ -59,9 +60,9 @@ TEST_CASE("every field of a record reaches the view") {
     }]})";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord& r = batch.records[0];
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "49568167373333333333333333333333333333333333333333333333");
     CHECK(r.partition_key() == "s1");
     CHECK(r.text() == "Hello World");
@@ -93,11 +94,11 @@ TEST_CASE("records keep event order and sequence numbers stay text") {
         records.push_back({s, "data for " + s});
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(records));
-    REQUIRE(batch.records.size() == sequence_numbers.size());
+    REQUIRE(batch.kinesis.size() == sequence_numbers.size());
     CHECK(batch.defects.empty());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        CHECK(batch.records[i].sequence_number() == sequence_numbers[i]);
-        CHECK(batch.records[i].text() == "data for " + sequence_numbers[i]);
+        CHECK(kbatch::test::kinesis_at(batch, i).sequence_number() == sequence_numbers[i]);
+        CHECK(kbatch::test::kinesis_at(batch, i).text() == "data for " + sequence_numbers[i]);
     }
 }
 
@@ -112,12 +113,12 @@ TEST_CASE("10,000 records of seeded random bytes all decode to their own bytes")
     }
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(records));
-    REQUIRE(batch.records.size() == records.size());
+    REQUIRE(batch.kinesis.size() == records.size());
     CHECK(batch.defects.empty());
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
-        if (batch.records[i].text() != records[i].data ||
-            batch.records[i].sequence_number() != records[i].sequence_number) {
+        if (kbatch::test::kinesis_at(batch, i).text() != records[i].data ||
+            kbatch::test::kinesis_at(batch, i).sequence_number() != records[i].sequence_number) {
             ++mismatches;
         }
     }
@@ -138,9 +139,9 @@ TEST_CASE("a UTF-8 byte-order mark and any whitespace around and inside the even
         INFO(nlohmann::json(event).dump());
         kbatch::EventDecoder decoder;
         const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-        REQUIRE(batch.records.size() == 1);
-        CHECK(batch.records[0].sequence_number() == "1");
-        CHECK(batch.records[0].text() == "Hi");
+        REQUIRE(batch.kinesis.size() == 1);
+        CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "1");
+        CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
     }
 }
 
@@ -153,9 +154,9 @@ double decoded_arrival(std::string_view text) {
         std::string(text) + "}}]}";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    return batch.records[0].approximate_arrival();
+    return kbatch::test::kinesis_at(batch, 0).approximate_arrival();
 }
 
 TEST_CASE("timestamps written as integers, decimals or with exponents all decode") {
@@ -203,9 +204,9 @@ TEST_CASE("JSON escapes are resolved in values and in keys") {
                               R"("event\u0049D":"shardId-1:12"}]})";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord& r = batch.records[0];
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "12");
     CHECK(r.partition_key() == "caf\xC3\xA9 \"q\" \\ \xF0\x9F\x98\x80");
     CHECK(r.text() == "\xFB\xFF");
@@ -259,11 +260,12 @@ TEST_CASE("escapes in every key and string decode to the unescaped text") {
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     const kbatch::DecodedBatch& batch = decoder.batch();
-    REQUIRE(batch.records.size() == 6);
+    REQUIRE(batch.kinesis.size() == 6);
     CHECK(batch.defects.empty());
     for (int n = 0; n < 6; ++n) {
         INFO("record " << n);
-        const kbatch::KinesisRecord& r = batch.records[static_cast<std::size_t>(n)];
+        const kbatch::KinesisRecord& r =
+            kbatch::test::kinesis_at(batch, static_cast<std::size_t>(n));
         const std::string seq = std::to_string(1000 + n);
         CHECK(r.sequence_number() == seq);
         CHECK(r.partition_key() == "key " + std::to_string(n) + " \xC3\xA9");
@@ -290,14 +292,14 @@ TEST_CASE("views stay valid for the batch, until the next decode") {
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode_in_place(event).is_ok());
     const kbatch::DecodedBatch& batch = decoder.batch();
-    REQUIRE(batch.records.size() == records.size());
+    REQUIRE(batch.kinesis.size() == records.size());
     std::vector<std::string> copies;
-    for (const kbatch::KinesisRecord& r : batch.records)
+    for (const kbatch::KinesisRecord& r : kbatch::test::kinesis_records(batch))
         copies.emplace_back(std::string(r.sequence_number()) + "|" +
                             std::string(r.partition_key()) + "|" + std::string(r.text()) + "|" +
                             std::string(r.event_id()));
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const kbatch::KinesisRecord& r = batch.records[i];
+        const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, i);
         CHECK(r.sequence_number() == records[i].sequence_number);
         CHECK(r.text() == records[i].data);
         CHECK(copies[i] == std::string(r.sequence_number()) + "|" + std::string(r.partition_key()) +
@@ -323,11 +325,11 @@ TEST_CASE("unknown fields at every level are ignored, whatever they hold") {
     })";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    CHECK(batch.records[0].sequence_number() == "5");
-    CHECK(batch.records[0].text() == "Hi");
-    CHECK(batch.records[0].event_source() == "aws:kinesis");
+    CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "5");
+    CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
+    CHECK(kbatch::test::kinesis_at(batch, 0).event_source() == "aws:kinesis");
 }
 
 TEST_CASE("fields may come in any order") {
@@ -339,26 +341,26 @@ TEST_CASE("fields may come in any order") {
     ]})";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 2);
+    REQUIRE(batch.kinesis.size() == 2);
     CHECK(batch.defects.empty());
-    CHECK(batch.records[0].sequence_number() == "2");
-    CHECK(batch.records[0].text() == "Hi");
-    CHECK(batch.records[0].partition_key() == "a");
-    CHECK(batch.records[0].aws_region() == "eu-west-1");
-    CHECK(batch.records[0].event_id() == "x");
-    CHECK(batch.records[1].sequence_number() == "1");
-    CHECK(batch.records[1].text() == "Yo");
-    CHECK(batch.records[1].approximate_arrival() == 3.0);
-    CHECK(batch.records[1].aws_region() == "us-east-1");
+    CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "2");
+    CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
+    CHECK(kbatch::test::kinesis_at(batch, 0).partition_key() == "a");
+    CHECK(kbatch::test::kinesis_at(batch, 0).aws_region() == "eu-west-1");
+    CHECK(kbatch::test::kinesis_at(batch, 0).event_id() == "x");
+    CHECK(kbatch::test::kinesis_at(batch, 1).sequence_number() == "1");
+    CHECK(kbatch::test::kinesis_at(batch, 1).text() == "Yo");
+    CHECK(kbatch::test::kinesis_at(batch, 1).approximate_arrival() == 3.0);
+    CHECK(kbatch::test::kinesis_at(batch, 1).aws_region() == "us-east-1");
 }
 
 TEST_CASE("missing optional fields are empty, not defects") {
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch =
         decode_ok(decoder, R"({"Records":[)" + minimal_record("42", "") + "]}");
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord& r = batch.records[0];
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "42");
     CHECK(r.data().empty());  // "" is valid base64 for no bytes
     CHECK(r.approximate_arrival() == 0.0);
@@ -381,9 +383,9 @@ TEST_CASE("null for an optional field counts as absent") {
         "eventVersion":null,"invokeIdentityArn":null,"awsRegion":null}]})";
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
-    REQUIRE(batch.records.size() == 1);
+    REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord& r = batch.records[0];
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.text() == "Hi");
     CHECK(r.encryption_type().empty());
     CHECK(r.kinesis_schema_version().empty());
@@ -395,7 +397,7 @@ TEST_CASE("null for an optional field counts as absent") {
 TEST_CASE("an empty Records array is a batch of no records") {
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, R"({"Records":[]})");
-    CHECK(batch.records.empty());
+    CHECK(batch.kinesis.empty());
     CHECK(batch.defects.empty());
 }
 
@@ -405,15 +407,15 @@ TEST_CASE("a decoder reused across events gives each event's own records") {
     const auto small = kbatch::test::numbered_records(3, "s");
     for (const auto* records : {&big, &small, &big}) {
         const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(*records));
-        REQUIRE(batch.records.size() == records->size());
+        REQUIRE(batch.kinesis.size() == records->size());
         for (std::size_t i = 0; i < records->size(); ++i) {
-            CHECK(batch.records[i].text() == (*records)[i].data);
+            CHECK(kbatch::test::kinesis_at(batch, i).text() == (*records)[i].data);
         }
     }
     // A failed decode leaves an empty batch and does not spoil the next one.
     CHECK_FALSE(decoder.decode(R"({"Records":[)").is_ok());
-    CHECK(decoder.batch().records.empty());
-    CHECK(decode_ok(decoder, kt::event_json(small)).records.size() == 3);
+    CHECK(decoder.batch().kinesis.empty());
+    CHECK(decode_ok(decoder, kt::event_json(small)).kinesis.size() == 3);
 }
 
 TEST_CASE("decode_in_place gives the same records as decode") {
@@ -426,9 +428,9 @@ TEST_CASE("decode_in_place gives the same records as decode") {
     REQUIRE(status.is_ok());
     CHECK(buffer == event);  // the caller's text is not changed
     const kbatch::DecodedBatch& batch = decoder.batch();
-    REQUIRE(batch.records.size() == records.size());
+    REQUIRE(batch.kinesis.size() == records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        CHECK(batch.records[i].sequence_number() == records[i].sequence_number);
-        CHECK(batch.records[i].text() == records[i].data);
+        CHECK(kbatch::test::kinesis_at(batch, i).sequence_number() == records[i].sequence_number);
+        CHECK(kbatch::test::kinesis_at(batch, i).text() == records[i].data);
     }
 }

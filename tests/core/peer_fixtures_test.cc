@@ -19,6 +19,7 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "decoded_views.h"
 #include "event_decoder.h"
 #include "invocation_handler.h"
 #include "test_support.h"
@@ -177,13 +178,13 @@ TEST_CASE("every peer Kinesis event decodes to the records its JSON holds") {
         REQUIRE(status.is_ok());
         const kbatch::DecodedBatch& batch = decoder.batch();
         const nlohmann::json& records = fixture.json["Records"];
-        REQUIRE(batch.records.size() == records.size());
+        REQUIRE(batch.kinesis.size() == records.size());
         CHECK(batch.defects.empty());
         for (std::size_t i = 0; i < records.size(); ++i) {
             INFO("Records[" << i << "]");
             const nlohmann::json& expected = records[i];
             const nlohmann::json& kinesis = expected["kinesis"];
-            const kbatch::KinesisRecord& actual = batch.records[i];
+            const kbatch::KinesisRecord& actual = kbatch::test::kinesis_at(batch, i);
             CHECK(actual.sequence_number() == kinesis["sequenceNumber"].get<std::string>());
             CHECK(actual.partition_key() == kinesis["partitionKey"].get<std::string>());
             const auto data =
@@ -235,8 +236,8 @@ TEST_CASE("a UTF-8 byte-order mark is skipped (aws-lambda-dotnet)") {
     kbatch::EventDecoder dotnet_decoder, go_decoder;
     REQUIRE(dotnet_decoder.decode(dotnet.bytes).is_ok());
     REQUIRE(go_decoder.decode(go.bytes).is_ok());
-    const auto& a = dotnet_decoder.batch().records;
-    const auto& b = go_decoder.batch().records;
+    const auto a = kbatch::test::kinesis_records(dotnet_decoder.batch());
+    const auto b = kbatch::test::kinesis_records(go_decoder.batch());
     REQUIRE(a.size() == 2);
     REQUIRE(b.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
@@ -256,7 +257,7 @@ TEST_CASE("tabs and no trailing newline (aws-lambda-go)") {
     REQUIRE(go.bytes.back() == '}');
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(go.bytes).is_ok());
-    const auto& records = decoder.batch().records;
+    const auto records = kbatch::test::kinesis_records(decoder.batch());
     REQUIRE(records.size() == 2);
     CHECK(records[0].sequence_number() ==
           "49568167373333333333333333333333333333333333333333333333");
@@ -283,15 +284,15 @@ TEST_CASE("timestamps in exponent form and as integers (aws-lambda-java-libs)") 
         const Fixture fixture = load_fixture(c.name);
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(fixture.bytes).is_ok());
-        REQUIRE(decoder.batch().records.size() == 1);
-        CHECK(decoder.batch().records[0].approximate_arrival() == c.expected);
+        REQUIRE(decoder.batch().kinesis.size() == 1);
+        CHECK(kbatch::test::kinesis_at(decoder.batch(), 0).approximate_arrival() == c.expected);
     }
     const Fixture roundtrip = load_fixture("aws-lambda-java-libs/kinesis_event_roundtrip.json");
     REQUIRE(roundtrip.bytes.find("1.4285376E9") != std::string::npos);  // the premise
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(roundtrip.bytes).is_ok());
-    CHECK(decoder.batch().records[0].text() == "Hello, this is a test 123.");
-    CHECK(decoder.batch().records[0].encryption_type() == "NONE");
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 0).text() == "Hello, this is a test 123.");
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 0).encryption_type() == "NONE");
 }
 
 TEST_CASE("encryptionType KMS and a missing encryptionType (aws-lambda-rust-runtime)") {
@@ -302,10 +303,10 @@ TEST_CASE("encryptionType KMS and a missing encryptionType (aws-lambda-rust-runt
     REQUIRE_FALSE(rust.json["Records"][1]["kinesis"].contains("encryptionType"));  // the premise
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(rust.bytes).is_ok());
-    REQUIRE(decoder.batch().records.size() == 2);
+    REQUIRE(decoder.batch().kinesis.size() == 2);
     CHECK(decoder.batch().defects.empty());
-    CHECK(decoder.batch().records[0].encryption_type() == "KMS");
-    CHECK(decoder.batch().records[1].encryption_type().empty());
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 0).encryption_type() == "KMS");
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 1).encryption_type().empty());
 }
 
 TEST_CASE("records out of sequence order stay in event order") {
@@ -317,7 +318,7 @@ TEST_CASE("records out of sequence order stay in event order") {
         load_fixture("powertools-lambda-python/kinesisStreamCloudWatchLogsEvent.json");
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(logs.bytes).is_ok());
-    const auto& records = decoder.batch().records;
+    const auto records = kbatch::test::kinesis_records(decoder.batch());
     REQUIRE(records.size() == 2);
     CHECK(records[0].sequence_number() ==
           "49635052289529725553291405521504870233219489715332317186");
@@ -329,10 +330,10 @@ TEST_CASE("records out of sequence order stay in event order") {
     // Powertools Java's big event: 13 records, ...961 sixth, after ...966.
     const Fixture big = load_fixture("powertools-lambda-java/kinesis_event_big.json");
     REQUIRE(decoder.decode(big.bytes).is_ok());
-    REQUIRE(decoder.batch().records.size() == 13);
-    CHECK(decoder.batch().records[4].sequence_number() ==
+    REQUIRE(decoder.batch().kinesis.size() == 13);
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 4).sequence_number() ==
           "49545115243490985018280067714973144582180062593244200966");
-    CHECK(decoder.batch().records[5].sequence_number() ==
+    CHECK(kbatch::test::kinesis_at(decoder.batch(), 5).sequence_number() ==
           "49545115243490985018280067714973144582180062593244200961");
     FailsEverything processor;
     const auto identifiers = kbatch::test::item_identifiers(respond(big, processor));
@@ -346,7 +347,7 @@ TEST_CASE("a repeated sequence number is reported once (powertools-lambda-java-s
     const Fixture twins = load_fixture("powertools-lambda-java-serialization/kinesis_event.json");
     kbatch::EventDecoder decoder;
     REQUIRE(decoder.decode(twins.bytes).is_ok());
-    const auto& records = decoder.batch().records;
+    const auto records = kbatch::test::kinesis_records(decoder.batch());
     REQUIRE(records.size() == 2);
     CHECK(records[0].sequence_number() == records[1].sequence_number());  // the premise
     CHECK(records[0].text() == R"({"id":1234, "name":"product", "price":42})");
@@ -385,7 +386,7 @@ TEST_CASE("the SAM template's placeholders are defects that make the batch unide
     const kbatch::Status decoded = decoder.decode(sam.bytes);
     INFO(decoded.to_string());
     REQUIRE(decoded.is_ok());  // it is valid JSON with a Records array
-    REQUIRE(decoder.batch().records.size() == 1);
+    REQUIRE(decoder.batch().kinesis.size() == 1);
     REQUIRE(decoder.batch().defects.size() == 1);
     CHECK(decoder.batch().defects[0].index == 0);
     CHECK(
