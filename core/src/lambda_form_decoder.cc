@@ -1,401 +1,424 @@
 #include "lambda_form_decoder.h"
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <span>
 
-#if defined(__AVX2__)
-#include <immintrin.h>
-#endif
-
-#include <simdjson.h>
-
 #include "base64.h"
+#include "json_skim.h"
+#include "json_string.h"
+#include "source_fields.h"
 #include "text_scan.h"
 
 namespace kbatch {
 namespace {
 
-// Whether the `N - 1` characters of the literal `text` are at `at`: a few word compares, inlined,
-// since the length is known at compile time. Reads N - 1 bytes from `at`.
-template <std::size_t N>
-[[gnu::always_inline]] inline bool text_at(const char* at, const char (&text)[N]) {
-    constexpr std::size_t size = N - 1;
-    if constexpr (size < 8)
-        return std::memcmp(at, text, size) == 0;
-    std::uint64_t difference = 0;
-    for (std::size_t i = 0; i + 8 <= size; i += 8)
-        difference |= word_at(at + i) ^ word_at(text + i);
-    if constexpr (size % 8 != 0)  // the last word overlaps the one before it
-        difference |= word_at(at + size - 8) ^ word_at(text + size - 8);
-    return difference == 0;
-}
+using fields::FieldSet;
+using fields::Kind;
+using fields::Section;
+using json_string::closes_at;
+using json_string::closing_quote;
 
-// The positions of the quotes and of the bytes that a plain string cannot have in the 32 bytes
-// from `at`, a bit per byte. (32, not 64: most strings end in the first block, and a second
-// block's work would be wasted on them.)
-struct BlockMasks {
-    std::uint32_t quotes;
-    // Backslashes, and bytes below 0x20 as signed bytes: control characters (invalid in a JSON
-    // string) and the bytes of multi-byte UTF-8 characters (0x80 and up, valid but checked apart).
-    std::uint32_t unusual;
-};
-constexpr std::size_t kBlock = 32;
-
-#if defined(__AVX2__)
-[[gnu::always_inline]] inline BlockMasks scan_block(const char* at) {
-    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-    const __m256i quotes = _mm256_cmpeq_epi8(bytes, _mm256_set1_epi8('"'));
-    const __m256i unusual = _mm256_or_si256(_mm256_cmpeq_epi8(bytes, _mm256_set1_epi8('\\')),
-                                            _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), bytes));
-    return {static_cast<std::uint32_t>(_mm256_movemask_epi8(quotes)),
-            static_cast<std::uint32_t>(_mm256_movemask_epi8(unusual))};
-}
-
-// The digits '0' to '9' in the 32 bytes from `at`, a bit per byte.
-[[gnu::always_inline]] inline std::uint32_t digit_mask(const char* at) {
-    const __m256i bytes = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-    const __m256i digits = _mm256_and_si256(_mm256_cmpgt_epi8(bytes, _mm256_set1_epi8('0' - 1)),
-                                            _mm256_cmpgt_epi8(_mm256_set1_epi8('9' + 1), bytes));
-    return static_cast<std::uint32_t>(_mm256_movemask_epi8(digits));
-}
-#else
-// Portable builds (and CPUs without AVX2) scan a byte at a time.
-inline BlockMasks scan_block(const char* at) {
-    BlockMasks masks{0, 0};
-    for (std::size_t i = 0; i < kBlock; ++i) {
-        const auto byte = static_cast<signed char>(at[i]);
-        masks.quotes |= std::uint32_t{byte == '"'} << i;
-        masks.unusual |= std::uint32_t{byte == '\\' || byte < 0x20} << i;
+// Whether the `Size` characters at `text` are at `at`: a few word compares, inlined, since the
+// size is known at compile time and `text` is a constant. Reads `Size` bytes from `at`.
+template <std::size_t Size>
+[[gnu::always_inline]] inline bool equal_at(const char* at, const char* text) {
+    if constexpr (Size < 8) {
+        return std::memcmp(at, text, Size) == 0;
+    } else {
+        std::uint64_t difference = 0;
+        for (std::size_t i = 0; i + 8 <= Size; i += 8)
+            difference |= word_at(at + i) ^ word_at(text + i);
+        if constexpr (Size % 8 != 0)  // the last word overlaps the one before it
+            difference |= word_at(at + Size - 8) ^ word_at(text + Size - 8);
+        return difference == 0;
     }
-    return masks;
 }
 
-inline std::uint32_t digit_mask(const char* at) {
-    std::uint32_t mask = 0;
-    for (std::size_t i = 0; i < 32; ++i)
-        mask |= std::uint32_t{at[i] >= '0' && at[i] <= '9'} << i;
-    return mask;
+// A field's key between its quotes, as a constant array: what the reader compares the text with.
+template <class Table, std::size_t I>
+constexpr auto quoted_key() {
+    constexpr std::string_view key = Table::kFields[I].key;
+    std::array<char, key.size() + 2> quoted{};
+    quoted[0] = '"';
+    for (std::size_t i = 0; i < key.size(); ++i)
+        quoted[i + 1] = key[i];
+    quoted[key.size() + 1] = '"';
+    return quoted;
 }
-#endif
+template <class Table, std::size_t I>
+inline constexpr auto kQuotedKey = quoted_key<Table, I>();
 
 // 10^0 to 10^22: every one is a double exactly.
 constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-// The fields of a record and of its kinesis object, each in Lambda's order: the reader expects
-// each field to be followed by the next one and tries the others only when it is not.
-enum RecordField : unsigned {
-    kKinesis,
-    kEventSource,
-    kEventVersion,
-    kEventId,
-    kEventName,
-    kInvokeIdentityArn,
-    kAwsRegion,
-    kEventSourceArn,
-    kRecordFieldCount,
-};
-enum KinesisField : unsigned {
-    kKinesisSchemaVersion,
-    kPartitionKey,
-    kSequenceNumber,
-    kData,
-    kApproximateArrivalTimestamp,
-    kEncryptionType,
-    kKinesisFieldCount,
+// The order in which a table's keys come, learnt from the records read so far: which key
+// followed each one, and which came first in each section. A batch's records nearly always have
+// one order, whatever it is, so after the first record every key is found at the first try.
+// Starts as the table's order, which is Lambda's.
+template <class Table>
+struct KeyOrder {
+    static constexpr std::size_t kCount = fields::kFieldCount<Table>;
+    static constexpr std::size_t kSections = 6;
+    static_assert(kCount <= 32, "FieldSet has a bit per field");
+
+    KeyOrder() {
+        for (std::size_t i = 0; i < kCount; ++i)
+            next[i] = static_cast<std::uint8_t>(i + 1 < kCount ? i + 1 : 0);
+        first.fill(0);
+        for (std::size_t i = kCount; i-- > 0;)
+            first[static_cast<std::size_t>(Table::kFields[i].section)] =
+                static_cast<std::uint8_t>(i);
+    }
+
+    std::array<std::uint8_t, kCount> next{};
+    std::array<std::uint8_t, kSections> first{};
 };
 
-// Where each string field goes (nullptr for the fields that are not plain strings).
-constexpr std::string_view KinesisRecordFields::*kRecordStrings[kRecordFieldCount] = {
-    nullptr,
-    &KinesisRecordFields::event_source,
-    &KinesisRecordFields::event_version,
-    &KinesisRecordFields::event_id,
-    &KinesisRecordFields::event_name,
-    &KinesisRecordFields::invoke_identity_arn,
-    &KinesisRecordFields::aws_region,
-    &KinesisRecordFields::event_source_arn,
+// What became of reading an event as one source's.
+enum class Outcome {
+    kDecoded,
+    kNotThisSource,  // its first record is not one of this source's (or not in Lambda's form)
+    kRefused,        // not in Lambda's form: the general path decides
 };
-constexpr std::string_view KinesisRecordFields::*kKinesisStrings[kKinesisFieldCount] = {
-    &KinesisRecordFields::kinesis_schema_version,
-    &KinesisRecordFields::partition_key,
-    &KinesisRecordFields::sequence_number,
-    nullptr,
-    nullptr,
-    &KinesisRecordFields::encryption_type,
-};
-constexpr unsigned kRequiredKinesisFields =
-    (1u << kSequenceNumber) | (1u << kPartitionKey) | (1u << kData);
 
-// One forward pass over an event in Lambda's form. Every read checks that what it consumes ends
-// before the event does: the read-ahead bytes after it are never taken for part of the event.
-class LambdaFormReader {
+// One forward pass over an event in Lambda's form, as the events of source `Src`. Every read
+// checks that what it consumes ends before the event does: the read-ahead bytes after it are
+// never taken for part of the event. `kSpaced`: whether to allow whitespace between tokens; a
+// compact reader, for the form Lambda itself writes, spends nothing on looking for it.
+template <class Src, bool kSpaced>
+class Reader {
   public:
-    LambdaFormReader(std::string_view event, std::byte* arena, DecodedBatch& batch)
+    using Fields = typename Src::Fields;
+
+    Reader(std::string_view event, std::byte* arena, DecodedBatch& batch)
         : at_(event.data()), end_(event.data() + event.size()), arena_(arena), batch_(batch) {}
 
-    bool read_event() {
-        if (!take("{\"Records\":["))
-            return false;
+    Outcome read_event() {
+        batch_.source = Src::kSource;
+        skip_space();
+        if (!take('{'))
+            return Outcome::kRefused;
+        skip_space();
+        if (!take_text("\"Records\""))
+            return Outcome::kRefused;
+        skip_space();
+        if (!take(':'))
+            return Outcome::kRefused;
+        skip_space();
+        if (!take('['))
+            return Outcome::kRefused;
+        skip_space();
         if (!take(']')) {
+            std::size_t count = 0;
             do {
-                if (batch_.kinesis.size() == kMaxRecords)
-                    return false;  // the general path says why this is refused
+                skip_space();
+                if (count == kMaxRecords)
+                    return Outcome::kRefused;  // the general path says why this is refused
                 if (!read_record())
-                    return false;
-                batch_.kinesis.emplace_back(fields_);
+                    return count == 0 ? Outcome::kNotThisSource : Outcome::kRefused;
+                push();
+                ++count;
+                skip_space();
             } while (take(','));
             if (!take(']'))
-                return false;
+                return Outcome::kRefused;
         }
+        skip_space();
         if (!take('}'))
-            return false;
+            return Outcome::kRefused;
         for (; at_ != end_; ++at_) {
             if (!is_json_space(*at_))
-                return false;
+                return Outcome::kRefused;
         }
-        return true;
+        if constexpr (Src::kSource == Source::kSqs)
+            fields::point_sqs_attribute_spans(batch_);
+        return Outcome::kDecoded;
     }
+
+    /// Whether the reader stopped at whitespace: for a compact reader, the sign of an event
+    /// spaced only after its first bytes.
+    bool stopped_at_space() const { return at_ < end_ && is_json_space(*at_); }
 
   private:
     // Reads a record into fields_, which holds the record before until then.
     bool read_record() {
-        if (!take('{'))
-            return false;
-        unsigned seen = 0;
-        unsigned expected = kKinesis;
-        do {
-            unsigned field = expected;
-            if (!take_record_key(field) && !take_any_record_key(field))
-                return false;
-            // A field twice is a defect of the record (EventWalker::note_duplicate), which the
-            // general path reports. Checked on the bits the walk keeps anyway: no extra work.
-            if ((seen & (1u << field)) != 0)
-                return false;
-            seen |= 1u << field;
-            if (field == kKinesis) {
-                if (!read_kinesis())
-                    return false;
-            } else if (!read_string(fields_.*kRecordStrings[field])) {
-                return false;
-            }
-            expected = field + 1;
-        } while (take(','));
-        if (!take('}') || (seen & (1u << kKinesis)) == 0)
+        FieldSet seen = 0;
+        if (!read_object<Src, Section::kRecord>(fields_, seen))
             return false;
         if (seen != record_fields_seen_) {
-            clear_unseen(seen, kRecordStrings);
+            clear_unseen(seen);
             record_fields_seen_ = seen;
         }
-        return true;
+        // A record with a defect (the general path notes it) is left to the general path.
+        if ((seen & kRequired) != kRequired || !usable_identifier())
+            return false;
+        // And so is a record of another source than this reader's.
+        constexpr std::string_view kName = event_source_value(Src::kSource);
+        const std::string_view source = fields_.event_source;
+        if constexpr (Src::kSource == Source::kKinesis) {
+            if (source.empty())
+                return true;  // its kinesis object says what it is
+        }
+        return source.size() == kName.size() && equal_at<kName.size()>(source.data(), kName.data());
     }
 
-    bool read_kinesis() {
+    void push() {
+        if constexpr (Src::kSource == Source::kKinesis) {
+            batch_.kinesis.push_back(fields_);
+        } else if constexpr (Src::kSource == Source::kSqs) {
+            batch_.sqs.push_back(fields_);
+        } else {
+            batch_.dynamodb.push_back(fields_);
+        }
+    }
+
+    // Every required field of the table, objects included.
+    static constexpr FieldSet kRequired = [] {
+        FieldSet set = 0;
+        for (std::size_t i = 0; i < Src::kFields.size(); ++i)
+            set |= Src::kFields[i].required() ? FieldSet{1} << i : 0;
+        return set;
+    }();
+
+    bool usable_identifier() const {
+        constexpr std::size_t identifier = [] {
+            for (std::size_t i = 0; i < Src::kFields.size(); ++i) {
+                if (Src::kFields[i].presence == fields::Presence::kIdentifier)
+                    return i;
+            }
+        }();
+        const std::string_view text = fields_.*(Src::kFields[identifier].text);
+        if constexpr (Src::kIdentifierRule == fields::IdentifierRule::kSequenceNumber) {
+            return is_sequence_number(text);
+        } else {
+            return !text.empty();
+        }
+    }
+
+    // Empties the fields that a record does not have, which fields_ may still hold from the
+    // record before. Only needed when a record has other fields than the one before.
+    [[gnu::noinline]] void clear_unseen(FieldSet seen) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (((seen & fields::kBit<I>) != 0 ? void() : clear<Src, I>(fields_)), ...);
+        }
+        (std::make_index_sequence<fields::kFieldCount<Src>>{});
+    }
+
+    template <class Table, std::size_t I>
+    static void clear(typename Table::Fields& fields) {
+        constexpr auto& field = Table::kFields[I];
+        if constexpr (field.text != nullptr) {
+            fields.*field.text = {};
+        } else if constexpr (field.bytes != nullptr) {
+            fields.*field.bytes = {};
+        } else if constexpr (field.seconds != nullptr) {
+            fields.*field.seconds = 0;
+        } else if constexpr (field.count != nullptr) {
+            fields.*field.count = 0;
+        } else if constexpr (field.attributes != nullptr) {
+            fields.*field.attributes = {};
+        }
+    }
+
+    // Reads an object of `section` of table `Table` into `fields`, adding its keys to `seen`.
+    template <class Table, Section S>
+    bool read_object(typename Table::Fields& fields, FieldSet& seen) {
         if (!take('{'))
             return false;
-        unsigned seen = 0;
-        unsigned expected = kKinesisSchemaVersion;
+        skip_space();
+        if (take('}'))
+            return true;
+        KeyOrder<Table>& order = key_order<Table>();
+        std::uint8_t& first = order.first[static_cast<std::size_t>(S)];
+        std::uint8_t* expected = &first;
         do {
-            unsigned field = expected;
-            if (!take_kinesis_key(field) && !take_any_kinesis_key(field))
-                return false;
-            if ((seen & (1u << field)) != 0)
-                return false;  // as in read_record; two sequence numbers may even fail the batch
-            seen |= 1u << field;
+            skip_space();
+            std::size_t field = fields::kFieldCount<Table>;
             bool read = false;
-            if (field == kData) {
-                read = read_string(encoded_data_);
-            } else if (field == kApproximateArrivalTimestamp) {
-                read = read_timestamp(fields_.approximate_arrival);
-            } else {
-                read = read_string(fields_.*kKinesisStrings[field]);
+            // The key the order says, then (out of the way) every key of the section.
+            fields::visit_index_in<Table, S>(*expected, [&](auto i) KBATCH_INLINE_LAMBDA {
+                if (take_key<Table, i>()) {
+                    field = i;
+                    read = read_field<Table, i>(fields, seen);
+                }
+            });
+            if (field == fields::kFieldCount<Table>) {
+                field = find_key<Table, S>();
+                if (field == fields::kFieldCount<Table>)
+                    return false;  // a key this source does not have
+                *expected = static_cast<std::uint8_t>(field);
+                fields::visit_index<Table>(field, [&](auto i) KBATCH_INLINE_LAMBDA {
+                    read = read_field<Table, i>(fields, seen);
+                });
             }
             if (!read)
                 return false;
-            expected = field + 1;
+            expected = &order.next[field];
+            skip_space();
         } while (take(','));
-        if (!take('}') || (seen & kRequiredKinesisFields) != kRequiredKinesisFields)
-            return false;
-        if (seen != kinesis_fields_seen_) {
-            clear_unseen(seen, kKinesisStrings);
-            kinesis_fields_seen_ = seen;
+        return take('}');
+    }
+
+    template <class Table>
+    KeyOrder<Table>& key_order() {
+        if constexpr (std::is_same_v<Table, fields::SqsAttributeEntry>) {
+            return entry_order_;
+        } else {
+            return order_;
         }
-        if (!is_sequence_number(fields_.sequence_number))
+    }
+
+    // The key of `section` at at_, consumed with its quotes; the field's index, or the table's
+    // size when it is none of them. Out of the way: after the first record it is rarely needed.
+    template <class Table, Section S>
+    [[gnu::noinline]] std::size_t find_key() {
+        std::size_t found = fields::kFieldCount<Table>;
+        fields::for_each_field_in<Table, S>([&](auto i) KBATCH_INLINE_LAMBDA {
+            if (found == fields::kFieldCount<Table> && take_key<Table, i>())
+                found = i;
+        });
+        return found;
+    }
+
+    // Consumes the key of field `I` of `Table` with its quotes, if it is next, and the colon
+    // after it.
+    template <class Table, std::size_t I>
+    [[gnu::always_inline]] bool take_key() {
+        constexpr auto& quoted = kQuotedKey<Table, I>;
+        if (static_cast<std::size_t>(end_ - at_) <= quoted.size() ||
+            !equal_at<quoted.size()>(at_, quoted.data())) {
             return false;
-        // The arena holds as many bytes as the event, and base64 decodes to fewer bytes than its
-        // text takes, so this always fits.
-        std::optional<Base64Error> error;
-        const std::size_t size = base64_decode(encoded_data_, arena_, &error);
-        if (error)
-            return false;
-        fields_.data = std::span<const std::byte>(arena_, size);
-        arena_ += size;
+        }
+        at_ += quoted.size();
+        if (!take(':')) {  // Lambda's form, and Python's ": ", have the colon right after it
+            if constexpr (!kSpaced)
+                return false;
+            skip_space();
+            if (!take(':'))
+                return false;
+        }
+        skip_space();
         return true;
     }
 
-    // Empties the optional fields that a record does not have, which fields_ may still hold from
-    // the record before. Only needed when a record has other fields than the one before.
-    template <std::size_t N>
-    [[gnu::noinline]] void clear_unseen(
-        unsigned seen, std::string_view KinesisRecordFields::*const (&strings)[N]) {
-        for (unsigned field = 0; field < N; ++field) {
-            if ((seen & (1u << field)) == 0 && strings[field] != nullptr)
-                fields_.*strings[field] = {};
-        }
-        if (N == kKinesisFieldCount && (seen & (1u << kApproximateArrivalTimestamp)) == 0)
-            fields_.approximate_arrival = 0;
-    }
-
-    // Consumes the key of `field`, with its quotes and colon, if it is next.
-    bool take_record_key(unsigned field) {
-        switch (field) {
-            case kKinesis:
-                return take("\"kinesis\":");
-            case kEventSource:
-                return take("\"eventSource\":");
-            case kEventVersion:
-                return take("\"eventVersion\":");
-            case kEventId:
-                return take("\"eventID\":");
-            case kEventName:
-                return take("\"eventName\":");
-            case kInvokeIdentityArn:
-                return take("\"invokeIdentityArn\":");
-            case kAwsRegion:
-                return take("\"awsRegion\":");
-            case kEventSourceArn:
-                return take("\"eventSourceARN\":");
-            default:
+    // Reads the value of field `I` of `Table` (at_ is at it) into `fields`. A field given twice
+    // is a defect, which the general path reports.
+    template <class Table, std::size_t I>
+    [[gnu::always_inline]] bool read_field(typename Table::Fields& fields, FieldSet& seen) {
+        constexpr auto& field = Table::kFields[I];
+        if ((seen & fields::kBit<I>) != 0)
+            return false;
+        seen |= fields::kBit<I>;
+        if constexpr (field.kind == Kind::kText) {
+            return read_text(fields.*field.text);
+        } else if constexpr (field.kind == Kind::kBase64) {
+            return read_base64(fields.*field.bytes, field.required());
+        } else if constexpr (field.kind == Kind::kSeconds) {
+            return read_seconds(fields.*field.seconds);
+        } else if constexpr (field.kind == Kind::kSecondsOrMillis) {
+            if (!read_seconds(fields.*field.seconds))
                 return false;
+            fields.*field.seconds = fields::seconds_or_milliseconds(fields.*field.seconds);
+            return true;
+        } else if constexpr (field.kind == Kind::kUnsigned) {
+            return read_unsigned(fields.*field.count);
+        } else if constexpr (field.kind == Kind::kRawObject) {
+            return read_raw_object(fields.*field.text);
+        } else if constexpr (field.kind == Kind::kObject) {
+            if (take_null())
+                return !field.required();
+            return read_object<Table, field.opens>(fields, seen);
+        } else if constexpr (field.kind == Kind::kAttributeMap) {
+            return read_attribute_map(fields.*field.attributes);
+        } else {
+            static_assert(field.kind == Kind::kIgnored);
+            return skim();
         }
     }
 
-    bool take_kinesis_key(unsigned field) {
-        switch (field) {
-            case kKinesisSchemaVersion:
-                return take("\"kinesisSchemaVersion\":");
-            case kPartitionKey:
-                return take("\"partitionKey\":");
-            case kSequenceNumber:
-                return take("\"sequenceNumber\":");
-            case kData:
-                return take("\"data\":");
-            case kApproximateArrivalTimestamp:
-                return take("\"approximateArrivalTimestamp\":");
-            case kEncryptionType:
-                return take("\"encryptionType\":");
-            default:
-                return false;
+    // A string, unescaped, or null (absent). `field` holds the same field of the record before,
+    // and its closing quote is looked for first where that one's was: most strings have the same
+    // length in every record of a batch (one stream, one region, one role; the sequence numbers
+    // of one shard). The end is then known before the string's bytes are checked, and the
+    // processor reads on while it checks them, instead of waiting on a scan for every string of
+    // the batch in turn.
+    [[gnu::always_inline]] bool read_text(std::string_view& field) {
+        if (at_ == end_ || *at_ != '"') {
+            if (!take_null())
+                return false;  // another type: the general path decides
+            field = {};
+            return true;
         }
-    }
-
-    // The fields out of Lambda's order: each of them is tried.
-    [[gnu::noinline]] bool take_any_record_key(unsigned& field) {
-        return take_any_key(kRecordFieldCount, field,
-                            [this](unsigned f) { return take_record_key(f); });
-    }
-
-    [[gnu::noinline]] bool take_any_kinesis_key(unsigned& field) {
-        return take_any_key(kKinesisFieldCount, field,
-                            [this](unsigned f) { return take_kinesis_key(f); });
-    }
-
-    template <typename TakeKey>
-    static bool take_any_key(unsigned count, unsigned& field, TakeKey take_key) {
-        for (field = 0; field < count; ++field) {
-            if (take_key(field))
-                return true;
-        }
-        return false;
-    }
-
-    // A string without escapes, taken as the view of the event text that it is. `field` holds
-    // the same field of the record before, and its closing quote is looked for first where that
-    // one's was: most strings have the same length in every record of a batch (one stream, one
-    // region, one role; the sequence numbers of one shard). The end is then known before the
-    // string's bytes are checked, and the processor reads on while it checks them, instead of
-    // waiting on a scan for every string of the batch in turn.
-    [[gnu::always_inline]] bool read_string(std::string_view& field) {
-        if (at_ == end_ || *at_ != '"')
-            return false;  // null, another type: the general path decides
         const char* const body = at_ + 1;
         const char* close = nullptr;
         if (field.size() < static_cast<std::size_t>(end_ - body) &&
             closes_at(body, body + field.size())) {
             close = body + field.size();
         } else {
-            close = closing_quote(body);
+            close = closing_quote(body, end_);
             if (close == nullptr)
-                return false;
+                return read_escaped_text(field);
         }
         field = std::string_view(body, static_cast<std::size_t>(close - body));
         at_ = close + 1;
         return true;
     }
 
-    // Whether the string whose text starts at `body` is plain text closed by the quote at `close`
-    // (which is before the event's end).
-    [[gnu::always_inline]] static bool closes_at(const char* body, const char* close) {
-        for (const char* block = body;; block += kBlock) {
-            const BlockMasks masks = scan_block(block);
-            const auto last = static_cast<std::size_t>(close - block);
-            if (last < kBlock) {
-                const std::uint32_t before = (std::uint32_t{1} << last) - 1;
-                return (masks.quotes & ((before << 1) | 1)) == (std::uint32_t{1} << last) &&
-                       (masks.unusual & before) == 0;
-            }
-            if ((masks.quotes | masks.unusual) != 0)
+    // A string with escapes (an SQS body of JSON, say): unescaped into the arena, as simdjson
+    // unescapes it for the general path. It takes no more bytes there than in the event.
+    [[gnu::noinline]] bool read_escaped_text(std::string_view& field) {
+        std::size_t size = 0;
+        const char* const close = json_string::unescape(at_ + 1, end_, arena_, &size);
+        if (close == nullptr)
+            return false;
+        field = std::string_view(reinterpret_cast<const char*>(arena_), size);
+        arena_ += size;
+        at_ = close + 1;
+        return true;
+    }
+
+    // Base64 text without escapes, decoded into the arena; null for an optional one (absent).
+    bool read_base64(std::span<const std::byte>& field, bool required) {
+        if (at_ == end_ || *at_ != '"') {
+            if (required || !take_null())
                 return false;
+            field = {};
+            return true;
         }
+        const char* const body = at_ + 1;
+        const char* const close = closing_quote(body, end_);
+        if (close == nullptr)
+            return false;
+        // The arena holds as many bytes as the event, and base64 decodes to fewer bytes than its
+        // text takes, so this always fits.
+        std::optional<Base64Error> error;
+        const std::size_t size = base64_decode(
+            std::string_view(body, static_cast<std::size_t>(close - body)), arena_, &error);
+        if (error)
+            return false;
+        field = std::span<const std::byte>(arena_, size);
+        arena_ += size;
+        at_ = close + 1;
+        return true;
     }
 
-    // The quote that closes the string whose text starts at `body`, or nullptr if the string has
-    // an escape, a control character or invalid UTF-8, or is not closed before the event ends.
-    [[gnu::always_inline]] const char* closing_quote(const char* body) const {
-        for (const char* block = body; block < end_; block += kBlock) {
-            const BlockMasks masks = scan_block(block);
-            // The bits below the first quote; all of them when there is none.
-            const std::uint32_t before_quote = (masks.quotes - 1) & ~masks.quotes;
-            if ((masks.unusual & before_quote) != 0)
-                return closing_quote_unusual(body);
-            if (masks.quotes != 0) {
-                const char* const quote = block + std::countr_zero(masks.quotes);
-                return quote < end_ ? quote : nullptr;
-            }
+    // Seconds in the form Lambda writes them, with or without a fraction ("1545084650.987",
+    // "1718035261"): a JSON number without sign or exponent, of at most 19 digits, whose digits
+    // make at most 2^53. Its value is then digits / 10^decimals, both exact as doubles, and a
+    // division rounds correctly: the same double as simdjson's (correctly rounded) parse. null is
+    // absent (zero).
+    bool read_seconds(double& out) {
+        if (take_null()) {
+            out = 0;
+            return true;
         }
-        return nullptr;
-    }
-
-    // closing_quote() for a string with a byte that is not plain ASCII text, one byte at a time.
-    [[gnu::noinline]] const char* closing_quote_unusual(const char* body) const {
-        bool ascii = true;
-        for (const char* at = body; at < end_; ++at) {
-            const auto byte = static_cast<unsigned char>(*at);
-            if (byte == '"') {
-                // UTF-8 sequences never contain a quote, so checking the string's text alone
-                // judges it as simdjson judges the whole event.
-                const auto size = static_cast<std::size_t>(at - body);
-                if (!ascii && !simdjson::validate_utf8(body, size))
-                    return nullptr;
-                return at;
-            }
-            if (byte == '\\' || byte < 0x20)
-                return nullptr;
-            ascii = ascii && byte < 0x80;
-        }
-        return nullptr;
-    }
-
-    // approximateArrivalTimestamp in the form Lambda writes it, seconds with milliseconds
-    // ("1545084650.987"): a JSON number without sign or exponent, of at most 19 digits, whose
-    // digits make at most 2^53. Its value is then digits / 10^decimals, both exact as doubles,
-    // and a division rounds correctly: the same double as simdjson's (correctly rounded) parse.
-    bool read_timestamp(double& out) {
-        const std::uint32_t digits = digit_mask(at_);
+        const std::uint32_t digits = json_string::digit_mask(at_);
         const int whole = std::countr_one(digits);
         if (whole == 0 || whole > 19 || (at_[0] == '0' && whole > 1))
             return false;  // not a number, too long, or a leading zero (not JSON)
@@ -425,9 +448,124 @@ class LambdaFormReader {
         return true;
     }
 
+    // A non-negative integer of at most 19 digits (below 2^64, as simdjson's get_uint64 reads
+    // it), or null (absent, zero).
+    bool read_unsigned(std::uint64_t& out) {
+        if (take_null()) {
+            out = 0;
+            return true;
+        }
+        const int count = std::countr_one(json_string::digit_mask(at_));
+        if (count == 0 || count > 19 || (at_[0] == '0' && count > 1))
+            return false;
+        const char* const after = at_ + count;
+        if (after > end_ || (after != end_ && (*after == '.' || *after == 'e' || *after == 'E')))
+            return false;
+        std::uint64_t value = 0;
+        for (int i = 0; i < count; ++i)
+            value = value * 10 + static_cast<std::uint64_t>(at_[i] - '0');
+        out = value;
+        at_ = after;
+        return true;
+    }
+
+    // An object kept as its text (a DynamoDB image), checked whole; null is absent.
+    bool read_raw_object(std::string_view& field) {
+        if (at_ != end_ && *at_ == '{') {
+            const char* const start = at_;
+            if (!skim())
+                return false;
+            field = std::string_view(start, static_cast<std::size_t>(at_ - start));
+            return true;
+        }
+        if (!take_null())
+            return false;
+        field = {};
+        return true;
+    }
+
+    // SQS's messageAttributes: each entry appended to batch_.sqs_attributes (see
+    // point_sqs_attribute_spans), `field` spanning this message's. null is absent.
+    bool read_attribute_map(std::span<const SqsMessageAttribute>& field) {
+        if (take_null()) {
+            field = {};
+            return true;
+        }
+        if (!take('{'))
+            return false;
+        const std::size_t first = batch_.sqs_attributes.size();
+        skip_space();
+        if (!take('}')) {
+            do {
+                skip_space();
+                SqsMessageAttribute attribute{};
+                if (at_ == end_ || *at_ != '"' || !read_text(attribute.name))
+                    return false;
+                skip_space();
+                if (!take(':'))
+                    return false;
+                skip_space();
+                FieldSet seen = 0;
+                if (!read_object<fields::SqsAttributeEntry, Section::kMessageAttribute>(attribute,
+                                                                                        seen)) {
+                    return false;
+                }
+                batch_.sqs_attributes.push_back(attribute);
+                skip_space();
+            } while (take(','));
+            if (!take('}'))
+                return false;
+        }
+        field = std::span<const SqsMessageAttribute>(batch_.sqs_attributes).subspan(first);
+        return true;
+    }
+
+    // Any JSON value, checked and passed over.
+    bool skim() {
+        const char* const after = skim_value(at_, end_);
+        if (after == nullptr)
+            return false;
+        at_ = after;
+        return true;
+    }
+
+    bool take_null() {
+        if (static_cast<std::size_t>(end_ - at_) < 4 || std::memcmp(at_, "null", 4) != 0)
+            return false;
+        at_ += 4;
+        return true;
+    }
+
+    // Whitespace: none in the compact reader. In the spaced one, a single space (Python's ", "
+    // and ": ") costs a test or two; a run of them (indentation) a scan 32 bytes at a time.
+    [[gnu::always_inline]] void skip_space() {
+        if constexpr (kSpaced) {
+            if (static_cast<unsigned char>(*at_) <= ' ' && at_ < end_) {
+                if (*at_ == ' ' && static_cast<unsigned char>(at_[1]) > ' ') {
+                    ++at_;
+                } else {
+                    skip_more_space();
+                }
+            }
+        }
+    }
+
+    void skip_more_space() {
+        while (at_ < end_) {
+            const std::uint32_t mask = json_string::non_space_mask(at_);
+            if (mask != 0) {
+                at_ += std::countr_zero(mask);
+                break;
+            }
+            at_ += json_string::kBlock;
+        }
+        if (at_ > end_)
+            at_ = end_;
+    }
+
     template <std::size_t N>
-    [[gnu::always_inline]] bool take(const char (&text)[N]) {
-        if (static_cast<std::size_t>(end_ - at_) < N - 1 || !text_at(at_, text))
+    [[gnu::always_inline]] bool take_text(const char (&text)[N]) {
+        if (static_cast<std::size_t>(end_ - at_) < N - 1 || !equal_at<N - 1>(at_, text))
             return false;
         at_ += N - 1;
         return true;
@@ -443,22 +581,49 @@ class LambdaFormReader {
     const char* at_;
     const char* const end_;
     // The record being read. Until a field is read, it holds the record before's: that one's
-    // strings tell where this one's probably end (read_string), and only the fields that the
+    // strings tell where this one's probably end (read_text), and only the fields that the
     // record before had and this one has not need clearing.
-    KinesisRecordFields fields_;
-    std::string_view encoded_data_;  // its data, in base64
-    unsigned record_fields_seen_ = 0;
-    unsigned kinesis_fields_seen_ = 0;
+    Fields fields_{};
+    FieldSet record_fields_seen_ = 0;
+    KeyOrder<Src> order_;
+    KeyOrder<fields::SqsAttributeEntry> entry_order_;
     std::byte* arena_;  // next free byte
     DecodedBatch& batch_;
 };
 
+// Reads `event` as each source's in turn: a record of another source is told by its first keys,
+// so a wrong guess costs a few comparisons. Sets `*at_space` when a reader that gave up
+// stopped at whitespace.
+template <bool kSpaced>
+bool read_any(std::string_view event, std::byte* arena, DecodedBatch& batch, bool* at_space) {
+    const auto read = [&]<class Src>(Src) {
+        batch.clear();
+        Reader<Src, kSpaced> reader(event, arena, batch);
+        const Outcome outcome = reader.read_event();
+        *at_space = *at_space || reader.stopped_at_space();
+        return outcome;
+    };
+    Outcome outcome = read(fields::KinesisSource{});
+    if (outcome == Outcome::kNotThisSource)
+        outcome = read(fields::SqsSource{});
+    if (outcome == Outcome::kNotThisSource)
+        outcome = read(fields::DynamoDbSource{});
+    return outcome == Outcome::kDecoded;
+}
+
 }  // namespace
 
 bool decode_lambda_form(std::string_view event, std::byte* arena, DecodedBatch& batch) {
-    batch.kinesis.clear();
-    batch.defects.clear();
-    return LambdaFormReader(event, arena, batch).read_event();
+    // A serializer that spaces its output does so from its first bytes: '{"Records": [' or
+    // "{\n". An event compact there is read as compact, unless that stops at whitespace.
+    const std::size_t head =
+        event.size() < json_string::kBlock ? event.size() : json_string::kBlock;
+    const std::uint32_t in_event = head == json_string::kBlock ? ~0u : (1u << head) - 1;
+    bool at_space = false;
+    if ((~json_string::non_space_mask(event.data()) & in_event) != 0)
+        return read_any<true>(event, arena, batch, &at_space);
+    return read_any<false>(event, arena, batch, &at_space) ||
+           (at_space && read_any<true>(event, arena, batch, &at_space));
 }
 
 }  // namespace kbatch

@@ -1,11 +1,16 @@
-// kbatch core: the fast path for events in the exact form Lambda writes them.
+// kbatch core: the fast path for events in the form Lambda writes them.
 //
-// Lambda's event source mapping writes every Kinesis batch the same way: compact JSON, one
-// "Records" array, each record's fields in one order, strings without escapes. An event in that
-// form can be decoded in one forward pass that matches the known text and scans only the values,
-// with no tokenizer in front of it. On a 6 MB batch of 10,000 small records that takes less than
-// half the time of EventDecoder's general path (simdjson's structural index, then a walk that
-// checks every token), and decoding is most of what kbatch adds to a batch.
+// Lambda's event source mappings write every batch of a source the same way: one "Records" array
+// of records with the same keys, in the same order, strings mostly without escapes. An event in
+// that form can be decoded in one forward pass that matches the known keys and scans only the
+// values, with no tokenizer in front of it. On a 6 MB batch of 10,000 small Kinesis records that
+// takes less than half the time of EventDecoder's general path (simdjson's structural index, then
+// a walk that checks every token), and decoding is most of what kbatch adds to a batch.
+//
+// The pass reads the fields that source_fields.h describes, as the general path does. It does
+// not depend on one serializer's spacing or key order: whitespace between tokens (Python's
+// json.dumps writes ", " and ": "; others indent) costs a test per token, and each record's keys
+// are expected in the order the record before had them, so any order that repeats costs nothing.
 //
 // The fast path only ever accepts: anything unusual, valid or not, sends the event to the general
 // path, which accepts every valid event and explains every invalid one. So its answer for an event
@@ -24,19 +29,20 @@ namespace kbatch {
 inline constexpr std::size_t kLambdaFormReadAhead = 64;
 
 /// Decodes `event` if it is in Lambda's form:
-///   - compact JSON: no whitespace except after the event's closing brace;
-///   - an object whose only member is "Records", an array of at most kMaxRecords records;
-///   - each record an object of "kinesis" and any of eventSource, eventVersion, eventID,
-///     eventName, invokeIdentityArn, awsRegion, eventSourceARN, each at most once, in any order
-///     (Lambda's order is tried first);
-///   - "kinesis" an object of sequenceNumber, partitionKey and data, and any of
-///     kinesisSchemaVersion, approximateArrivalTimestamp, encryptionType, each at most once;
-///   - every string value a string without escapes, every approximateArrivalTimestamp a plain
-///     non-negative decimal (at most 19 digits, no exponent);
-///   - no record with a defect: data is valid base64 and sequenceNumber a usable sequence number.
+///   - an object whose only member is "Records", an array of at most kMaxRecords records, all of
+///     one source (Kinesis, SQS, DynamoDB Streams);
+///   - each record an object of its source's keys (source_fields.h) and no others, each at most
+///     once, in any order, with whitespace anywhere JSON allows it;
+///   - every record of SQS and DynamoDB Streams has its eventSource; a Kinesis record's, when it
+///     has one, is "aws:kinesis";
+///   - strings with or without escapes, except in base64 and keys of records; timestamps plain
+///     non-negative decimals (at most 19 digits, no exponent); SizeBytes at most 19 digits;
+///     DynamoDB images and ignored values any JSON nested at most kMaxSkimDepth deep;
+///   - no record with a defect (data that is not base64, a missing or unusable identifier...).
 /// Returns true with `batch` filled exactly as EventDecoder's general path fills it for the same
-/// event: the same views of the event text and the same decoded bytes at the same places in
-/// `arena`. Returns false otherwise; `batch` and `arena` are then in no particular state.
+/// event: the same values (strings with escapes are unescaped into `arena`, where the general path
+/// has them in simdjson's buffer; everything else at the same places). Returns false otherwise;
+/// `batch` and `arena` are then in no particular state.
 ///
 /// `event` must be followed by kLambdaFormReadAhead readable bytes. `arena` must have room for
 /// event.size() bytes. The views in `batch` point into `event` and `arena`.

@@ -73,7 +73,9 @@ kbatch::test::CommandResult invoke(const fs::path& plugin, const std::string& ev
     std::vector<std::string> args = {
         "invoke", "--data-file",
         from_file ? (kbatch::test::events_dir() / event).string() : std::string("-"), "--plugin",
-        plugin.string()};
+        plugin.string(),
+        // DEBUG: each failure's reason is logged, which the tests read.
+        "--log-level", "DEBUG"};
     return kbatch::test::run_kbatch(args, from_file ? std::string_view() : event);
 }
 

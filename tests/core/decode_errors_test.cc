@@ -15,9 +15,9 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "decoded_views.h"
 #include "event_decoder.h"
 #include "invocation_handler.h"
-#include "kinesis_views.h"
 #include "test_support.h"
 
 namespace kt = kbatch::testing;
@@ -43,7 +43,7 @@ void require_invalid_event(std::string_view event, std::string_view message) {
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK(status.message() == message);
-    CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
+    CHECK(decoder.batch().kinesis.empty());
     CHECK(decoder.batch().defects.empty());
 
     kbatch::InvocationHandler handler;
@@ -69,7 +69,7 @@ void require_invalid_json(std::string_view event, std::string_view message_start
     CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK_THAT(status.message(), Catch::StartsWith(std::string(message_start)));
     CHECK(status.message().find('\n') == std::string::npos);
-    CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
+    CHECK(decoder.batch().kinesis.empty());
 }
 
 // The smallest valid record, as JSON text.
@@ -109,9 +109,9 @@ void require_defect_on_record_1(const std::string& event, std::string_view reaso
     REQUIRE(batch.defects.size() == 1);
     CHECK(batch.defects[0].index == 1);
     CHECK(batch.defects[0].reason == reason);
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).text() == "record 0");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).text() == "record 2");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).sequence_number() == kt::sequence_number(2));
+    CHECK(kbatch::test::kinesis_at(batch, 0).text() == "record 0");
+    CHECK(kbatch::test::kinesis_at(batch, 2).text() == "record 2");
+    CHECK(kbatch::test::kinesis_at(batch, 2).sequence_number() == kt::sequence_number(2));
 }
 
 }  // namespace
@@ -561,7 +561,7 @@ TEST_CASE("a key twice in a record is a defect of that record, named by the key"
         require_defect_on_record_1(event, c.reason);
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(event).is_ok());
-        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[1]).sequence_number() == seq1);
+        CHECK(kbatch::test::kinesis_at(decoder.batch(), 1).sequence_number() == seq1);
 
         const Handled handled = handle(event);
         INFO(handled.status.to_string());
@@ -613,7 +613,7 @@ TEST_CASE("a sequence number twice with different values fails the whole invocat
         require_defect_on_record_1(event, reason);
         kbatch::EventDecoder decoder;
         REQUIRE(decoder.decode(event).is_ok());
-        CHECK(kbatch::KinesisRecord(decoder.batch().kinesis[1]).sequence_number().empty());
+        CHECK(kbatch::test::kinesis_at(decoder.batch(), 1).sequence_number().empty());
 
         const Handled handled = handle(event);
         REQUIRE_FALSE(handled.status.is_ok());
@@ -643,56 +643,10 @@ TEST_CASE("keys the decoder does not read may repeat") {
     REQUIRE(decoder.decode(R"({"window":1,"Records":[],"window":2})").is_ok());
 }
 
-// SQS and DynamoDB Streams records as Lambda writes them (fields trimmed to what says the source),
-// and an S3 notification: events a Kinesis function may be sent by mistake.
-TEST_CASE("an event of another source says what it is instead of 'kinesis: missing'") {
-    require_invalid_event(
-        R"({"Records":[{"messageId":"059f36b4-87a3-44ab-83d2-661975830a7d","body":"Test message.",)"
-        R"("attributes":{"ApproximateReceiveCount":"1","SentTimestamp":"1545082649183"},)"
-        R"("messageAttributes":{"k":{"stringValue":"v","dataType":"String"}},)"
-        R"("eventSource":"aws:sqs","awsRegion":"us-east-2"}]})",
-        "Records[0] is an SQS message (eventSource \"aws:sqs\"), not a Kinesis record: this kbatch "
-        "host handles Kinesis events only");
-    require_invalid_event(
-        R"({"Records":[{"eventID":"1","eventName":"INSERT","eventVersion":"1.0",)"
-        R"("eventSource":"aws:dynamodb","awsRegion":"us-east-1","dynamodb":{"Keys":{"Id":{"N":"101"}},)"
-        R"("NewImage":{"Message":{"S":"New item!"},"Id":{"N":"101"}},"SequenceNumber":"111",)"
-        R"("SizeBytes":26,"StreamViewType":"NEW_AND_OLD_IMAGES"}}]})",
-        "Records[0] is a DynamoDB stream record (eventSource \"aws:dynamodb\"), not a Kinesis "
-        "record: this kbatch host handles Kinesis events only");
-    // The eventSource may come after the fields that give the source away: it is read whole.
-    require_invalid_event(R"({"Records":[{"s3":{"bucket":{"name":"b"}},"eventSource":"aws:s3"}]})",
-                          "Records[0] has eventSource \"aws:s3\" and no kinesis object: this "
-                          "kbatch host handles Kinesis events only");
-    // A Kinesis record, or one that does not say, is missing its kinesis object.
+// An event of a source kbatch does not handle, and records of two sources in one event: see
+// event_source_test.cc. A Kinesis record, or one that does not say, is missing its kinesis object.
+TEST_CASE("a Kinesis record without its kinesis object makes the event invalid") {
     require_invalid_event(R"({"Records":[{"eventSource":"aws:kinesis"}]})",
                           "Records[0].kinesis: missing");
     require_invalid_event(R"({"Records":[{"eventID":"x"}]})", "Records[0].kinesis: missing");
-}
-
-// The peers' own SQS and DynamoDB events (../shared, when it is there) give the same answer.
-// (Powertools' dynamodb-stream.json is not one: it is DynamoDB's changes delivered through a
-// Kinesis stream, a Kinesis event that decodes.)
-TEST_CASE("the peers' SQS and DynamoDB events are refused by name") {
-    if (kbatch::test::skip_without_peer_fixtures())
-        return;
-    const std::vector<std::pair<std::string, std::string_view>> fixtures = {
-        {"aws-lambda-go/sqs-event.json", "is an SQS message"},
-        {"powertools-lambda-python/sqsEvent.json", "is an SQS message"},
-        {"aws-lambda-java-libs/sqs_event_nobody.json", "is an SQS message"},
-        {"aws-lambda-go/dynamodb-event.json", "is a DynamoDB stream record"},
-        {"aws-lambda-java-libs/dynamo_event.json", "is a DynamoDB stream record"},
-        {"aws-lambda-dotnet/dynamodb-with-ms-event.json", "is a DynamoDB stream record"},
-    };
-    for (const auto& [name, what] : fixtures) {
-        INFO(name);
-        const std::string event = kbatch::test::read_file(kbatch::test::fixtures_dir() / name);
-        kbatch::EventDecoder decoder;
-        const kbatch::Status status = decoder.decode(event);
-        REQUIRE_FALSE(status.is_ok());
-        CHECK(status.kind() == kbatch::ErrorKind::kInvalidEvent);
-        CHECK_THAT(status.message(), Catch::StartsWith("Records[0] " + std::string(what)));
-        CHECK_THAT(status.message(),
-                   Catch::EndsWith("this kbatch host handles Kinesis events only"));
-    }
 }

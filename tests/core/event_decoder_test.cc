@@ -15,8 +15,8 @@
 #include <kbatch/testing.hpp>
 #include <nlohmann/json.hpp>
 
+#include "decoded_views.h"
 #include "event_decoder.h"
-#include "kinesis_views.h"
 #include "test_support.h"
 
 namespace kt = kbatch::testing;
@@ -62,7 +62,7 @@ TEST_CASE("every field of a record reaches the view") {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[0]);
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "49568167373333333333333333333333333333333333333333333333");
     CHECK(r.partition_key() == "s1");
     CHECK(r.text() == "Hello World");
@@ -97,8 +97,8 @@ TEST_CASE("records keep event order and sequence numbers stay text") {
     REQUIRE(batch.kinesis.size() == sequence_numbers.size());
     CHECK(batch.defects.empty());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() == sequence_numbers[i]);
-        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).text() == "data for " + sequence_numbers[i]);
+        CHECK(kbatch::test::kinesis_at(batch, i).sequence_number() == sequence_numbers[i]);
+        CHECK(kbatch::test::kinesis_at(batch, i).text() == "data for " + sequence_numbers[i]);
     }
 }
 
@@ -117,9 +117,8 @@ TEST_CASE("10,000 records of seeded random bytes all decode to their own bytes")
     CHECK(batch.defects.empty());
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
-        if (kbatch::KinesisRecord(batch.kinesis[i]).text() != records[i].data ||
-            kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() !=
-                records[i].sequence_number) {
+        if (kbatch::test::kinesis_at(batch, i).text() != records[i].data ||
+            kbatch::test::kinesis_at(batch, i).sequence_number() != records[i].sequence_number) {
             ++mismatches;
         }
     }
@@ -141,8 +140,8 @@ TEST_CASE("a UTF-8 byte-order mark and any whitespace around and inside the even
         kbatch::EventDecoder decoder;
         const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
         REQUIRE(batch.kinesis.size() == 1);
-        CHECK(kbatch::KinesisRecord(batch.kinesis[0]).sequence_number() == "1");
-        CHECK(kbatch::KinesisRecord(batch.kinesis[0]).text() == "Hi");
+        CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "1");
+        CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
     }
 }
 
@@ -157,7 +156,7 @@ double decoded_arrival(std::string_view text) {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    return kbatch::KinesisRecord(batch.kinesis[0]).approximate_arrival();
+    return kbatch::test::kinesis_at(batch, 0).approximate_arrival();
 }
 
 TEST_CASE("timestamps written as integers, decimals or with exponents all decode") {
@@ -207,7 +206,7 @@ TEST_CASE("JSON escapes are resolved in values and in keys") {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[0]);
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "12");
     CHECK(r.partition_key() == "caf\xC3\xA9 \"q\" \\ \xF0\x9F\x98\x80");
     CHECK(r.text() == "\xFB\xFF");
@@ -265,8 +264,8 @@ TEST_CASE("escapes in every key and string decode to the unescaped text") {
     CHECK(batch.defects.empty());
     for (int n = 0; n < 6; ++n) {
         INFO("record " << n);
-        const kbatch::KinesisRecord r =
-            kbatch::KinesisRecord(batch.kinesis[static_cast<std::size_t>(n)]);
+        const kbatch::KinesisRecord& r =
+            kbatch::test::kinesis_at(batch, static_cast<std::size_t>(n));
         const std::string seq = std::to_string(1000 + n);
         CHECK(r.sequence_number() == seq);
         CHECK(r.partition_key() == "key " + std::to_string(n) + " \xC3\xA9");
@@ -300,7 +299,7 @@ TEST_CASE("views stay valid for the batch, until the next decode") {
                             std::string(r.partition_key()) + "|" + std::string(r.text()) + "|" +
                             std::string(r.event_id()));
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[i]);
+        const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, i);
         CHECK(r.sequence_number() == records[i].sequence_number);
         CHECK(r.text() == records[i].data);
         CHECK(copies[i] == std::string(r.sequence_number()) + "|" + std::string(r.partition_key()) +
@@ -328,9 +327,9 @@ TEST_CASE("unknown fields at every level are ignored, whatever they hold") {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).sequence_number() == "5");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).text() == "Hi");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).event_source() == "aws:kinesis");
+    CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "5");
+    CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
+    CHECK(kbatch::test::kinesis_at(batch, 0).event_source() == "aws:kinesis");
 }
 
 TEST_CASE("fields may come in any order") {
@@ -344,15 +343,15 @@ TEST_CASE("fields may come in any order") {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 2);
     CHECK(batch.defects.empty());
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).sequence_number() == "2");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).text() == "Hi");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).partition_key() == "a");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).aws_region() == "eu-west-1");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).event_id() == "x");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).sequence_number() == "1");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).text() == "Yo");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).approximate_arrival() == 3.0);
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).aws_region() == "us-east-1");
+    CHECK(kbatch::test::kinesis_at(batch, 0).sequence_number() == "2");
+    CHECK(kbatch::test::kinesis_at(batch, 0).text() == "Hi");
+    CHECK(kbatch::test::kinesis_at(batch, 0).partition_key() == "a");
+    CHECK(kbatch::test::kinesis_at(batch, 0).aws_region() == "eu-west-1");
+    CHECK(kbatch::test::kinesis_at(batch, 0).event_id() == "x");
+    CHECK(kbatch::test::kinesis_at(batch, 1).sequence_number() == "1");
+    CHECK(kbatch::test::kinesis_at(batch, 1).text() == "Yo");
+    CHECK(kbatch::test::kinesis_at(batch, 1).approximate_arrival() == 3.0);
+    CHECK(kbatch::test::kinesis_at(batch, 1).aws_region() == "us-east-1");
 }
 
 TEST_CASE("missing optional fields are empty, not defects") {
@@ -361,7 +360,7 @@ TEST_CASE("missing optional fields are empty, not defects") {
         decode_ok(decoder, R"({"Records":[)" + minimal_record("42", "") + "]}");
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[0]);
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.sequence_number() == "42");
     CHECK(r.data().empty());  // "" is valid base64 for no bytes
     CHECK(r.approximate_arrival() == 0.0);
@@ -386,7 +385,7 @@ TEST_CASE("null for an optional field counts as absent") {
     const kbatch::DecodedBatch& batch = decode_ok(decoder, event);
     REQUIRE(batch.kinesis.size() == 1);
     CHECK(batch.defects.empty());
-    const kbatch::KinesisRecord r = kbatch::KinesisRecord(batch.kinesis[0]);
+    const kbatch::KinesisRecord& r = kbatch::test::kinesis_at(batch, 0);
     CHECK(r.text() == "Hi");
     CHECK(r.encryption_type().empty());
     CHECK(r.kinesis_schema_version().empty());
@@ -398,7 +397,7 @@ TEST_CASE("null for an optional field counts as absent") {
 TEST_CASE("an empty Records array is a batch of no records") {
     kbatch::EventDecoder decoder;
     const kbatch::DecodedBatch& batch = decode_ok(decoder, R"({"Records":[]})");
-    CHECK(kbatch::test::kinesis_records(batch).empty());
+    CHECK(batch.kinesis.empty());
     CHECK(batch.defects.empty());
 }
 
@@ -410,12 +409,12 @@ TEST_CASE("a decoder reused across events gives each event's own records") {
         const kbatch::DecodedBatch& batch = decode_ok(decoder, kt::event_json(*records));
         REQUIRE(batch.kinesis.size() == records->size());
         for (std::size_t i = 0; i < records->size(); ++i) {
-            CHECK(kbatch::KinesisRecord(batch.kinesis[i]).text() == (*records)[i].data);
+            CHECK(kbatch::test::kinesis_at(batch, i).text() == (*records)[i].data);
         }
     }
     // A failed decode leaves an empty batch and does not spoil the next one.
     CHECK_FALSE(decoder.decode(R"({"Records":[)").is_ok());
-    CHECK(kbatch::test::kinesis_records(decoder.batch()).empty());
+    CHECK(decoder.batch().kinesis.empty());
     CHECK(decode_ok(decoder, kt::event_json(small)).kinesis.size() == 3);
 }
 
@@ -431,8 +430,7 @@ TEST_CASE("decode_in_place gives the same records as decode") {
     const kbatch::DecodedBatch& batch = decoder.batch();
     REQUIRE(batch.kinesis.size() == records.size());
     for (std::size_t i = 0; i < records.size(); ++i) {
-        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).sequence_number() ==
-              records[i].sequence_number);
-        CHECK(kbatch::KinesisRecord(batch.kinesis[i]).text() == records[i].data);
+        CHECK(kbatch::test::kinesis_at(batch, i).sequence_number() == records[i].sequence_number);
+        CHECK(kbatch::test::kinesis_at(batch, i).text() == records[i].data);
     }
 }

@@ -21,8 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_difference.h"
+#include "decoded_views.h"
 #include "event_decoder.h"
-#include "kinesis_views.h"
 #include "lambda_form_decoder.h"
 #include "test_support.h"
 
@@ -115,7 +115,7 @@ TEST_CASE("an event in Lambda's form takes the fast path and decodes as the gene
     REQUIRE(batch.kinesis.size() == records.size());
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
-        const KinesisRecord record = kbatch::KinesisRecord(batch.kinesis[i]);
+        const KinesisRecord& record = kbatch::test::kinesis_at(batch, i);
         if (record.text() != records[i].data ||
             record.sequence_number() != records[i].sequence_number ||
             record.partition_key() != records[i].partition_key ||
@@ -159,14 +159,14 @@ TEST_CASE(
     CHECK(both.difference == "");
     const DecodedBatch& batch = decoders.batch();
     REQUIRE(batch.kinesis.size() == 4);
-    CHECK(kbatch::KinesisRecord(batch.kinesis[0]).encryption_type() == "KMS");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).encryption_type().empty());
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).approximate_arrival() == 0);
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).kinesis_schema_version().empty());
-    CHECK(kbatch::KinesisRecord(batch.kinesis[1]).aws_region().empty());
-    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).aws_region() == "us-east-1");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[2]).text() == "record 2");
-    CHECK(kbatch::KinesisRecord(batch.kinesis[3]).kinesis_schema_version() == "1.0");
+    CHECK(kbatch::test::kinesis_at(batch, 0).encryption_type() == "KMS");
+    CHECK(kbatch::test::kinesis_at(batch, 1).encryption_type().empty());
+    CHECK(kbatch::test::kinesis_at(batch, 1).approximate_arrival() == 0);
+    CHECK(kbatch::test::kinesis_at(batch, 1).kinesis_schema_version().empty());
+    CHECK(kbatch::test::kinesis_at(batch, 1).aws_region().empty());
+    CHECK(kbatch::test::kinesis_at(batch, 2).aws_region() == "us-east-1");
+    CHECK(kbatch::test::kinesis_at(batch, 2).text() == "record 2");
+    CHECK(kbatch::test::kinesis_at(batch, 3).kinesis_schema_version() == "1.0");
 }
 
 TEST_CASE("the peers' Kinesis events, made compact, decode the same on either path") {
@@ -212,13 +212,19 @@ TEST_CASE("what the fast path leaves to the general path decodes the same either
                        "\"partitionKey\":\"caf\xC3\xA9 \xF0\x9F\x9A\x80\""),
          "lambda form"},
         {"an empty batch", R"({"Records":[]})", "lambda form"},
-        // Valid, but not as Lambda writes it.
+        // Whitespace, wherever JSON allows it, even where the event starts compact.
         {"whitespace between fields",
-         replace_first(base, R"(,"eventSource")", R"(, "eventSource")"), "general"},
-        {"an escape in a string", replace_first(base, R"("pk-1")", R"("pk\u002d1")"), "general"},
+         replace_first(base, R"(,"eventSource")", R"(, "eventSource")"), "lambda form"},
+        {"whitespace before a colon", replace_first(base, R"("eventName":)", "\"eventName\" \t:"),
+         "lambda form"},
+        {"null for an optional string", replace_first(base, R"("us-east-1")", "null"),
+         "lambda form"},
+        // Valid, but not as Lambda writes it.
+        {"an escape in a string", replace_first(base, R"("pk-1")", R"("pk\u002d1")"),
+         "lambda form"},
         {"an escape in a key", replace_first(base, R"("eventName")", R"("event\u004eame")"),
          "general"},
-        {"null for an optional string", replace_first(base, R"("us-east-1")", "null"), "general"},
+
         {"an unknown field",
          replace_first(base, R"(,"eventSource")", R"(,"extra":{"a":[1,2]},"eventSource")"),
          "general"},
@@ -350,7 +356,7 @@ TEST_CASE("decode_in_place on the fast path gives views of the caller's own buff
     EventDecoder decoder;
     REQUIRE(decoder.decode_in_place(event).is_ok());
     REQUIRE(decoder.last_path() == EventDecoder::Path::kLambdaForm);
-    const KinesisRecord record = kbatch::KinesisRecord(decoder.batch().kinesis.at(1));
+    const KinesisRecord& record = kbatch::test::kinesis_at(decoder.batch(), 1);
     const auto inside = [&event](std::string_view view) {
         return view.data() >= event.data() &&
                view.data() + view.size() <= event.data() + event.size();

@@ -14,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include "invocation_handler.h"
-#include "kinesis_views.h"
 #include "sequence_number.h"
 
 namespace {
@@ -54,7 +53,8 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
                                   logger);
     ByteDecides processor;
     std::string response;
-    const kbatch::Status status = handler.handle(event, processor, context, &response);
+    const kbatch::Status status =
+        handler.handle(event, kbatch::ProcessorHandle::borrow(processor), context, &response);
     const kbatch::DecodedBatch& batch = handler.batch();
     const kbatch::BatchReport& report = handler.report();
     if (!status.is_ok()) {
@@ -64,8 +64,8 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     }
 
     std::set<std::string_view> in_batch;
-    for (const kbatch::KinesisRecord& record : kbatch::test::kinesis_records(batch))
-        in_batch.insert(record.sequence_number());
+    for (const kbatch::KinesisRecordFields& record : batch.kinesis)
+        in_batch.insert(record.sequence_number);
     const nlohmann::json parsed = nlohmann::json::parse(response);
     require(parsed.size() == 1);
     std::set<std::string> reported;
@@ -78,7 +78,7 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
     // Every record handed out either succeeded or is reported; with stop-on-first-failure the
     // records after the one reported were never handed out.
     const bool stop = handler.options().policy == kbatch::FailurePolicy::kStopOnFirstFailure;
-    require(kbatch::test::kinesis_records(report) == batch.kinesis.size());
+    require(report.records == batch.kinesis.size());
     require(report.processed == processor.seen.size());
     require(report.succeeded + report.failures.size() + report.skipped_after_failure ==
             batch.kinesis.size());

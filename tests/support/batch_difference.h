@@ -8,9 +8,11 @@
 
 namespace kbatch::test {
 
-/// The first difference between `a` and `b`, described ("Records[2]: \"x\" against \"y\""), or ""
-/// when they hold the same records (every field's text, the data's bytes, the timestamp bit for
-/// bit) and the same defects.
+/// The first difference between `a` and `b`, described ("Records[2].partitionKey: \"x\" against
+/// \"y\""), or "" when they are of the same source and hold the same records (every field of
+/// source_fields.h's tables: text, decoded bytes, numbers bit for bit, an SQS message's attributes
+/// entry by entry) and the same defects. Also reports an SQS message whose attributes do not lie
+/// in its own batch's sqs_attributes.
 std::string batch_difference(const DecodedBatch& a, const DecodedBatch& b);
 
 }  // namespace kbatch::test
