@@ -89,7 +89,7 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
         require(report.succeeded == report.failures.front().index);
     }
     for (const kbatch::RecordFailure& failure : report.failures) {
-        require(reported.count(std::string(failure.sequence_number)) == 1);
+        require(reported.count(std::string(failure.identifier)) == 1);
     }
 }
 
