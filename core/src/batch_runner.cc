@@ -39,9 +39,12 @@ Status unidentifiable(Source source, std::size_t index, std::string_view reason)
 // DynamoDB item's key (its Keys text, as Lambda wrote it for every record of the item).
 std::string_view group_of(const DecodedBatch& batch, std::size_t index) {
     switch (batch.source) {
-        case Source::kKinesis: return batch.kinesis[index].partition_key;
-        case Source::kSqs: return batch.sqs[index].message_group_id;
-        case Source::kDynamoDb: return batch.dynamodb[index].keys;
+        case Source::kKinesis:
+            return batch.kinesis[index].partition_key;
+        case Source::kSqs:
+            return batch.sqs[index].message_group_id;
+        case Source::kDynamoDb:
+            return batch.dynamodb[index].keys;
     }
     return {};
 }
@@ -322,8 +325,7 @@ Status run_per_record(const DecodedBatch& batch, PluginInstance& instance, const
 Status run_whole_batch(const DecodedBatch& batch, const ProcessorHandle& processor,
                        const Context& context, const RunOptions& options, BatchReport& report) {
     const std::size_t count = batch.size();
-    BatchOutcomes outcomes(batch, report,
-                           (processor.traits().flags & kPluginThreadSafe) != 0);
+    BatchOutcomes outcomes(batch, report, (processor.traits().flags & kPluginThreadSafe) != 0);
     for (const RecordDefect& defect : batch.defects)
         outcomes.failed(defect.index, defect.reason);
     processor.instance().process_batch(batch.view(), context.view(), outcomes);
@@ -342,9 +344,9 @@ Status run_whole_batch(const DecodedBatch& batch, const ProcessorHandle& process
         }
     }
     if (report.unmarked > 0) {
-        context.logger().warn(fmt::format(
-            "the plugin left {} of {} records unmarked; they are reported failed", report.unmarked,
-            count));
+        context.logger().warn(
+            fmt::format("the plugin left {} of {} records unmarked; they are reported failed",
+                        report.unmarked, count));
     }
     std::sort(report.failures.begin(), report.failures.end(),
               [](const RecordFailure& a, const RecordFailure& b) { return a.index < b.index; });

@@ -30,9 +30,9 @@ struct RunOptions {
 
 /// One record that failed.
 struct RecordFailure {
-    std::size_t index;           // position in the event's Records array
+    std::size_t index;            // position in the event's Records array
     std::string_view identifier;  // its itemIdentifier (DecodedBatch::identifier): a view into it
-    std::string reason;          // from the plugin, its exception, the decoder or the policy
+    std::string reason;           // from the plugin, its exception, the decoder or the policy
 };
 
 /// What running a batch came to. Reused across batches by the caller to keep its capacity.

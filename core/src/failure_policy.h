@@ -44,7 +44,8 @@ std::string_view failure_policy_name(FailurePolicy policy) noexcept;
 /// Parses a setting's name; nullopt for an unknown one.
 std::optional<FailurePolicy> parse_failure_policy(std::string_view name) noexcept;
 
-/// Every policy's name, comma-separated ("report-all, stop-on-first-failure, skip-group-on-error"), for messages and
+/// Every policy's name, comma-separated ("report-all, stop-on-first-failure, skip-group-on-error"),
+/// for messages and
 /// --help.
 std::string failure_policy_names();
 

@@ -34,8 +34,8 @@ class InvocationHandler {
                   std::string* response);
 
     /// As handle(), parsing `event` in place (see EventDecoder::decode_in_place).
-    Status handle_in_place(std::string& event, const ProcessorHandle& processor, const Context& context,
-                           std::string* response);
+    Status handle_in_place(std::string& event, const ProcessorHandle& processor,
+                           const Context& context, std::string* response);
 
     const BatchReport& report() const noexcept { return report_; }
     /// The last decoded event (empty after a decode error).

@@ -60,8 +60,9 @@ class JsonCheck final
         const bool has_image = removed ? record.has_old_image() : record.has_new_image();
         std::string reason;
         if (!has_image) {
-            reason = removed ? "the record carries no OldImage (the stream's view type leaves it out)"
-                             : "the record carries no NewImage (the stream's view type leaves it out)";
+            reason = removed
+                         ? "the record carries no OldImage (the stream's view type leaves it out)"
+                         : "the record carries no NewImage (the stream's view type leaves it out)";
         } else {
             reason = check_item(removed ? record.old_image() : record.new_image());
         }

@@ -19,7 +19,7 @@ inline namespace abi_v2 {
 struct ProcessorTraits {
     SourceSet sources = 0;
     ProcessingForm form = ProcessingForm::kPerRecord;
-    std::uint32_t flags = 0;            // PluginFlags
+    std::uint32_t flags = 0;                  // PluginFlags
     std::uint32_t abi_version = kAbiVersion;  // the ABI the plugin was built against
 
     bool handles(Source source) const noexcept { return (sources & source_bit(source)) != 0; }

@@ -118,7 +118,8 @@ class KBATCH_API ConfigError : public std::runtime_error {
 class PluginConfig {
   public:
     using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
-    PluginConfig(nlohmann::json json, EnvLookup env) : json_(std::move(json)), env_(std::move(env)) {}
+    PluginConfig(nlohmann::json json, EnvLookup env)
+        : json_(std::move(json)), env_(std::move(env)) {}
 
   private:
     nlohmann::json json_;

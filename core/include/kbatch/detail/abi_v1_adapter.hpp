@@ -54,8 +54,8 @@ class AbiV1Instance final : public PluginInstance {
 
     void* query_interface(std::uint32_t, std::uint32_t) noexcept override { return nullptr; }
 
-    void process_record(const BatchView& batch, std::size_t index,
-                        const InvocationView& invocation, OutcomeSink& outcomes) noexcept override {
+    void process_record(const BatchView& batch, std::size_t index, const InvocationView& invocation,
+                        OutcomeSink& outcomes) noexcept override {
         if (batch.source != Source::kKinesis) {
             outcomes.failed(index, "a version 1 plugin handles Kinesis records only");
             return;
@@ -67,13 +67,12 @@ class AbiV1Instance final : public PluginInstance {
         const abi_v1::KinesisRecord record(fields);
         LoggerV1 logger(*invocation.logger);
         const ClockV1 clock(invocation.time);
-        const abi_v1::Context context(
-            invocation.request_id,
-            invocation.deadline_ns == INT64_MAX
-                ? std::chrono::system_clock::time_point::max()
-                : ClockV1::from_ns(invocation.deadline_ns),
-            invocation.function_arn, invocation.trace_id, logger,
-            invocation.time != nullptr ? &clock : nullptr);
+        const abi_v1::Context context(invocation.request_id,
+                                      invocation.deadline_ns == INT64_MAX
+                                          ? std::chrono::system_clock::time_point::max()
+                                          : ClockV1::from_ns(invocation.deadline_ns),
+                                      invocation.function_arn, invocation.trace_id, logger,
+                                      invocation.time != nullptr ? &clock : nullptr);
         try {
             const abi_v1::Result result = processor_->process(record, context);
             if (result.succeeded())

@@ -78,12 +78,12 @@ class PluginAdapter final : public PluginInstance {
 
     void* query_interface(std::uint32_t, std::uint32_t) noexcept override { return nullptr; }
 
-    void process_record(const BatchView& batch, std::size_t index,
-                        const InvocationView& invocation, OutcomeSink& outcomes) noexcept override {
+    void process_record(const BatchView& batch, std::size_t index, const InvocationView& invocation,
+                        OutcomeSink& outcomes) noexcept override {
         if constexpr (Type::kbatch_form == ProcessingForm::kPerRecord) {
             const Context context(invocation);
-            const bool handled = visit_source(
-                batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
+            const bool handled =
+                visit_source(batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
                     const Record record = Batch<Record>(batch)[index];
                     try {
                         auto& entry = static_cast<RecordProcessorOf<Record>&>(*processor_);
@@ -110,8 +110,8 @@ class PluginAdapter final : public PluginInstance {
         if constexpr (Type::kbatch_form == ProcessingForm::kBatch) {
             const Context context(invocation);
             Outcomes outcomes(sink);
-            const bool handled = visit_source(
-                batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
+            const bool handled =
+                visit_source(batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
                     try {
                         auto& entry = static_cast<BatchProcessorOf<Record>&>(*processor_);
                         entry.process(Batch<Record>(batch), context, outcomes);

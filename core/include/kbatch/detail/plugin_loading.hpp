@@ -7,9 +7,9 @@
 #include <dlfcn.h>
 
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <filesystem>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,7 +51,6 @@ inline std::string quoted_path(const std::filesystem::path& file) {
     }
     return out + '"';
 }
-
 
 /// The host's own side of the fingerprint: what this translation unit was compiled with.
 inline constexpr std::int32_t kHostLibstdcxxCxx11Abi = kLibstdcxxCxx11Abi;
@@ -179,14 +178,14 @@ inline ProcessorHandle load_plugin(boost::dll::shared_library& library,
     if (version == abi_v1::kAbiVersion) {
         if (!has_v1_factory) {
             return fail(PluginLoadFailure::kNotAPlugin,
-                        name + " is not a kbatch plugin: it exports no " +
-                            abi_v1::kFactorySymbol);
+                        name + " is not a kbatch plugin: it exports no " + abi_v1::kFactorySymbol);
         }
         auto& factory = library.get_alias<abi_v1::ProcessorFactory>(abi_v1::kFactorySymbol);
         std::unique_ptr<abi_v1::RecordProcessor> processor;
         try {
             const abi_v1::PluginConfig v1_config(
-                config.json(), [&config](std::string_view variable) { return config.env(variable); });
+                config.json(),
+                [&config](std::string_view variable) { return config.env(variable); });
             processor = factory(v1_config);
         } catch (const abi_v1::ConfigError& e) {
             error->plugin_message = e.what();
@@ -256,13 +255,13 @@ inline ProcessorHandle load_plugin(boost::dll::shared_library& library,
                         std::to_string(kAbiLevel) + ": upgrade the kbatch host (layer)" +
                         built_with);
     }
-    constexpr SourceSet kKnownSources = source_bit(Source::kKinesis) |
-                                        source_bit(Source::kSqs) | source_bit(Source::kDynamoDb);
+    constexpr SourceSet kKnownSources =
+        source_bit(Source::kKinesis) | source_bit(Source::kSqs) | source_bit(Source::kDynamoDb);
     if ((info.sources & kKnownSources) == 0 ||
         (info.form != ProcessingForm::kPerRecord && info.form != ProcessingForm::kBatch)) {
-        return fail(PluginLoadFailure::kAbiMismatch,
-                    "plugin " + name + " declares no event source or form this host knows" +
-                        built_with);
+        return fail(
+            PluginLoadFailure::kAbiMismatch,
+            "plugin " + name + " declares no event source or form this host knows" + built_with);
     }
 
     NullLogger null_logger;
