@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 #include <kbatch/testing.hpp>
 
@@ -33,10 +32,6 @@ RuntimeExit run_against(const ScriptedRuntimeApi& api) {
                                 {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
                                  "_HANDLER=" + stub_path("always_fails").string()},
                                 kRunTimeout);
-}
-
-std::string response_target(std::string_view request_id) {
-    return fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id);
 }
 
 const std::string kEvent = kt::event_json(numbered_records(2));

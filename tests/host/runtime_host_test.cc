@@ -23,29 +23,6 @@ using namespace std::chrono_literals;
 // Long enough for a loaded machine; a run that needs it has hung.
 constexpr auto kRunTimeout = 30s;
 
-std::vector<std::string> runtime_environment(const ScriptedRuntimeApi& api,
-                                             std::vector<std::string> extra = {}) {
-    std::vector<std::string> env = {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
-                                    "LAMBDA_TASK_ROOT=/nonexistent-task-root"};
-    env.insert(env.end(), extra.begin(), extra.end());
-    return env;
-}
-
-NextStep event_step(std::string request_id, std::string body) {
-    NextStep step;
-    step.request_id = std::move(request_id);
-    step.body = std::move(body);
-    return step;
-}
-
-std::string response_target(std::string_view request_id) {
-    return fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id);
-}
-
-std::string error_target(std::string_view request_id) {
-    return fmt::format("/2018-06-01/runtime/invocation/{}/error", request_id);
-}
-
 // The error document Lambda expects, checked key by key.
 void require_error_document(const std::string& body, std::string_view error_type,
                             std::string_view message_part) {

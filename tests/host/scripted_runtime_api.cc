@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <utility>
+
 #include <fmt/format.h>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -14,6 +16,29 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+
+NextStep event_step(std::string request_id, std::string body) {
+    NextStep step;
+    step.request_id = std::move(request_id);
+    step.body = std::move(body);
+    return step;
+}
+
+std::string response_target(std::string_view request_id) {
+    return fmt::format("/2018-06-01/runtime/invocation/{}/response", request_id);
+}
+
+std::string error_target(std::string_view request_id) {
+    return fmt::format("/2018-06-01/runtime/invocation/{}/error", request_id);
+}
+
+std::vector<std::string> runtime_environment(const ScriptedRuntimeApi& api,
+                                             std::vector<std::string> extra) {
+    std::vector<std::string> env = {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
+                                    "LAMBDA_TASK_ROOT=/nonexistent-task-root"};
+    env.insert(env.end(), extra.begin(), extra.end());
+    return env;
+}
 
 namespace {
 

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,13 @@ struct NextStep {
     std::int64_t deadline_ms = 0;  // 0: header omitted
     std::chrono::milliseconds stall{0};
 };
+
+/// A kEvent step: `body` with the request id `request_id`.
+NextStep event_step(std::string request_id, std::string body);
+
+/// Where a runtime posts the answer to invocation `request_id`: its response, or its error.
+std::string response_target(std::string_view request_id);
+std::string error_target(std::string_view request_id);
 
 /// One POST the runtime made.
 struct RecordedPost {
@@ -82,5 +90,10 @@ class ScriptedRuntimeApi {
     bool stopping_ = false;
     std::thread thread_;
 };
+
+/// The environment kbatch-runtime needs against `api` (a LAMBDA_TASK_ROOT that does not exist, so
+/// that no plugin of the machine's is found), plus `extra` ("NAME=value" entries).
+std::vector<std::string> runtime_environment(const ScriptedRuntimeApi& api,
+                                             std::vector<std::string> extra = {});
 
 }  // namespace kbatch::test
