@@ -1,7 +1,9 @@
 // Malformed and unusual events, each with its expected verdict, checked four ways: in process,
 // through `kbatch invoke`, through kbatch-runtime against a (scripted) Runtime API, and through
-// `kbatch serve` with the real kbatch-runtime behind it. The plugin fails records whose data
-// contains "FAIL", so verdicts mix successes and failures.
+// `kbatch serve` with the real kbatch-runtime behind it. Two tables: Kinesis events, whose plugin
+// fails records whose data contains "FAIL", and SQS and DynamoDB Streams events, whose plugin
+// (stub_multi_source) fails records whose payload contains "fail"; so verdicts mix successes and
+// failures.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -40,6 +42,10 @@ Verdict fails(std::vector<std::size_t> indexes) {
     for (const std::size_t index : indexes)
         verdict.failed.push_back(kt::sequence_number(index));
     return verdict;
+}
+// The same, for records named by their identifiers (SQS message ids, DynamoDB sequence numbers).
+Verdict reports(std::vector<std::string> identifiers) {
+    return Verdict{std::move(identifiers), "", ""};
 }
 Verdict invalid(std::string message) {
     return Verdict{{}, "Kbatch.InvalidEvent", std::move(message)};
@@ -268,16 +274,210 @@ std::vector<Row> table() {
     return rows;
 }
 
-const nlohmann::json kPluginConfig = {{"needle", "FAIL"}};
+// ---- SQS and DynamoDB Streams --------------------------------------------------------------
+// Events in Lambda's form (kt::sqs_message_json, kt::dynamodb_record_json: keys in Lambda's
+// order, so that the rows go through the decoder's fast path as far as it reads), one thing
+// changed in each. Verdicts follow README's "Sources": a record with a defect (a field of the wrong
+// type) fails on its own and is reported by its identifier, as a failure of the plugin would be;
+// without a usable identifier it cannot be reported (Lambda fails the whole batch on an unknown
+// one), so the invocation fails with Kbatch.UnidentifiableFailure; an event that is not one
+// source's records at all is Kbatch.InvalidEvent. Expected messages hold no quotes: kbatch-runtime
+// posts them JSON-escaped.
+
+using OrderedJson = nlohmann::ordered_json;
+
+// Three messages m0, m1, m2 of a standard queue (or, `fifo`, of a FIFO queue, in the message
+// groups A, B, A); m1's body contains "fail". m0 has a String message attribute.
+OrderedJson three_messages(bool fifo = false) {
+    OrderedJson records = OrderedJson::array();
+    const char* groups[] = {"A", "B", "A"};
+    for (std::size_t i = 0; i < 3; ++i) {
+        kt::TestSqsMessage message{fmt::format("m{}", i),
+                                   i == 1 ? R"({"op":"fail"})" : fmt::format(R"({{"op":{}}})", i)};
+        if (fifo)
+            message.message_group_id = groups[i];
+        if (i == 0)
+            message.string_attributes = {{"priority", "high"}};
+        records.push_back(kt::sqs_message_json(message));
+    }
+    return records;
+}
+
+// DynamoDB Streams sequence numbers as the service writes them (26 digits, growing).
+const std::vector<std::string> kStreamSequence = {
+    "48400700000000070567822101", "48400800000000070567822254", "48400900000000070567823318"};
+
+// Three INSERTs of items pk=item#0..2; the second one's NewImage contains "fail".
+OrderedJson three_stream_records() {
+    OrderedJson records = OrderedJson::array();
+    for (std::size_t i = 0; i < 3; ++i) {
+        const std::string key = fmt::format(R"({{"pk":{{"S":"item#{}"}}}})", i);
+        const std::string image = fmt::format(R"({{"pk":{{"S":"item#{}"}},"status":{{"S":"{}"}}}})",
+                                              i, i == 1 ? "fail" : "ok");
+        records.push_back(kt::dynamodb_record_json(
+            kt::TestDynamoDbRecord{kStreamSequence[i], "INSERT", key, image}));
+    }
+    return records;
+}
+
+// `records` with one change made to them, as an event.
+std::string event_with(OrderedJson records, const std::function<void(OrderedJson&)>& change) {
+    change(records);
+    return OrderedJson{{"Records", std::move(records)}}.dump();
+}
+std::string sqs_changed(const std::function<void(OrderedJson&)>& change) {
+    return event_with(three_messages(), change);
+}
+std::string fifo_changed(const std::function<void(OrderedJson&)>& change) {
+    return event_with(three_messages(/*fifo=*/true), change);
+}
+std::string stream_changed(const std::function<void(OrderedJson&)>& change) {
+    return event_with(three_stream_records(), change);
+}
+
+std::vector<Row> source_table() {
+    const auto& seq = kStreamSequence;
+    const auto nothing = [](OrderedJson&) {};
+    std::vector<Row> rows = {
+        // SQS, standard queue: every message that did not succeed is reported.
+        {"SQS: a good event", sqs_changed(nothing), reports({"m1"})},
+        {"SQS: a missing messageId", sqs_changed([](OrderedJson& r) { r[0].erase("messageId"); }),
+         unidentifiable("Records[0].messageId: missing")},
+        {"SQS: a messageId that is a number",
+         sqs_changed([](OrderedJson& r) { r[2]["messageId"] = 42; }),
+         unidentifiable("Records[2].messageId: expected a string, got a number")},
+        {"SQS: an empty messageId", sqs_changed([](OrderedJson& r) { r[1]["messageId"] = ""; }),
+         unidentifiable("Records[1].messageId: empty")},
+        {"SQS: a null messageId", sqs_changed([](OrderedJson& r) { r[1]["messageId"] = nullptr; }),
+         unidentifiable("Records[1].messageId")},
+        {"SQS: a messageId that is an object", sqs_changed([](OrderedJson& r) {
+             r[0]["messageId"] = {{"id", "m0"}};
+         }),
+         unidentifiable("Records[0].messageId: expected a string, got an object")},
+        {"SQS: a message attribute's stringValue that is a number", sqs_changed([](OrderedJson& r) {
+             r[0]["messageAttributes"]["priority"]["stringValue"] = 2;
+         }),
+         reports({"m0", "m1"})},
+        {"SQS: a message attribute that is a string",
+         sqs_changed([](OrderedJson& r) { r[2]["messageAttributes"]["priority"] = "high"; }),
+         reports({"m1", "m2"})},
+        {"SQS: messageAttributes that is an array", sqs_changed([](OrderedJson& r) {
+             r[2]["messageAttributes"] = {1, 2};
+         }),
+         reports({"m1", "m2"})},
+        {"SQS: a binaryValue that is not base64", sqs_changed([](OrderedJson& r) {
+             r[0]["messageAttributes"]["blob"] = {{"binaryValue", "AAE%"}, {"dataType", "Binary"}};
+         }),
+         reports({"m0", "m1"})},
+        {"SQS: a body that is an object", sqs_changed([](OrderedJson& r) {
+             r[2]["body"] = {{"op", 2}};
+         }),
+         reports({"m1", "m2"})},
+        {"SQS: attributes that is a string",
+         sqs_changed([](OrderedJson& r) { r[0]["attributes"] = "x"; }), reports({"m0", "m1"})},
+        {"SQS: an attribute that is a number",
+         sqs_changed([](OrderedJson& r) { r[2]["attributes"]["SentTimestamp"] = 1718; }),
+         reports({"m1", "m2"})},
+        {"SQS: a repeated messageId is reported once", sqs_changed([](OrderedJson& r) {
+             r[2]["messageId"] = "m1";
+             r[2]["body"] = "fail again";
+         }),
+         reports({"m1"})},
+        {"SQS: unknown fields everywhere", sqs_changed([](OrderedJson& r) {
+             r[0]["extra"] = {1, 2, 3};
+             r[0]["attributes"]["Extra"] = {{"nested", true}};
+         }),
+         reports({"m1"})},
+        {"SQS: a record naming another source",
+         sqs_changed([](OrderedJson& r) { r[2]["eventSource"] = "aws:dynamodb"; }),
+         invalid("Records[2] is a DynamoDB stream record but Records[0] is an SQS message")},
+        {"SQS: an unknown eventSource",
+         sqs_changed([](OrderedJson& r) { r[0]["eventSource"] = "aws:s3"; }),
+         invalid("Records[0] has eventSource")},
+        // SQS, FIFO queue: stop at the first failure and report it and every message after it.
+        {"SQS FIFO: a good event", fifo_changed(nothing), reports({"m1", "m2"})},
+        {"SQS FIFO: a defect in the first message stops the batch",
+         fifo_changed(
+             [](OrderedJson& r) { r[0]["messageAttributes"]["priority"]["stringValue"] = 2; }),
+         reports({"m0", "m1", "m2"})},
+        {"SQS FIFO: a missing messageId after the failure",
+         fifo_changed([](OrderedJson& r) { r[2].erase("messageId"); }),
+         unidentifiable("Records[2].messageId: missing")},
+        // DynamoDB Streams: the failed records' sequence numbers.
+        {"DynamoDB: a good event", stream_changed(nothing), reports({seq[1]})},
+        {"DynamoDB: no SequenceNumber",
+         stream_changed([](OrderedJson& r) { r[0]["dynamodb"].erase("SequenceNumber"); }),
+         unidentifiable("Records[0].dynamodb.SequenceNumber: missing")},
+        {"DynamoDB: a SequenceNumber that is a number",
+         stream_changed([](OrderedJson& r) { r[2]["dynamodb"]["SequenceNumber"] = 484009; }),
+         unidentifiable("Records[2].dynamodb.SequenceNumber: expected a string, got a number")},
+        {"DynamoDB: a SequenceNumber with letters",
+         stream_changed([](OrderedJson& r) { r[0]["dynamodb"]["SequenceNumber"] = "4840x"; }),
+         unidentifiable("Records[0].dynamodb.SequenceNumber: not a sequence number")},
+        {"DynamoDB: an empty SequenceNumber",
+         stream_changed([](OrderedJson& r) { r[0]["dynamodb"]["SequenceNumber"] = ""; }),
+         unidentifiable("Records[0].dynamodb.SequenceNumber: not a sequence number")},
+        {"DynamoDB: Keys that is not an object", stream_changed([](OrderedJson& r) {
+             r[0]["dynamodb"]["Keys"] = {1, 2};
+         }),
+         reports({seq[0], seq[1]})},
+        {"DynamoDB: Keys that is a string",
+         stream_changed([](OrderedJson& r) { r[2]["dynamodb"]["Keys"] = "item#2"; }),
+         reports({seq[1], seq[2]})},
+        {"DynamoDB: a NewImage that is a string",
+         stream_changed([](OrderedJson& r) { r[0]["dynamodb"]["NewImage"] = "x"; }),
+         reports({seq[0], seq[1]})},
+        {"DynamoDB: a SizeBytes below zero",
+         stream_changed([](OrderedJson& r) { r[2]["dynamodb"]["SizeBytes"] = -5; }),
+         reports({seq[1], seq[2]})},
+        {"DynamoDB: an ApproximateCreationDateTime that is a string",
+         stream_changed(
+             [](OrderedJson& r) { r[0]["dynamodb"]["ApproximateCreationDateTime"] = "now"; }),
+         reports({seq[0], seq[1]})},
+        {"DynamoDB: a userIdentity that is a string",
+         stream_changed([](OrderedJson& r) { r[2]["userIdentity"] = "dynamodb"; }),
+         reports({seq[1], seq[2]})},
+        {"DynamoDB: a missing dynamodb object",
+         stream_changed([](OrderedJson& r) { r[2].erase("dynamodb"); }),
+         invalid("Records[2].dynamodb: missing")},
+        {"DynamoDB: a dynamodb object that is a string",
+         stream_changed([](OrderedJson& r) { r[1]["dynamodb"] = "x"; }),
+         invalid("Records[1].dynamodb: expected an object, got a string")},
+        {"DynamoDB: a repeated SequenceNumber is reported once", stream_changed([](OrderedJson& r) {
+             r[2]["dynamodb"]["SequenceNumber"] = kStreamSequence[1];
+             r[2]["dynamodb"]["NewImage"]["status"]["S"] = "fail";
+         }),
+         reports({seq[1]})},
+        {"DynamoDB: a record naming another source",
+         stream_changed([](OrderedJson& r) { r[1]["eventSource"] = "aws:sqs"; }),
+         invalid("Records[1] is an SQS message but Records[0] is a DynamoDB stream record")},
+    };
+    return rows;
+}
+
+// One table and the plugin it is run with.
+struct Suite {
+    std::string plugin;  // a stub's name
+    nlohmann::json config;
+    std::vector<Row> rows;
+};
+
+Suite kinesis_suite() {
+    return {"fails_on_substring", {{"needle", "FAIL"}}, table()};
+}
+Suite source_suite() {
+    return {"multi_source", nlohmann::json::object(), source_table()};
+}
 
 TEST_CASE("the table has the cases the issue asks for") {
     CHECK(table().size() >= 30);
+    CHECK(source_table().size() >= 30);
 }
 
-TEST_CASE("bad input in process") {
-    kt::Plugin plugin(stub_path("fails_on_substring"), kPluginConfig);
+void check_in_process(const Suite& suite) {
+    kt::Plugin plugin(stub_path(suite.plugin), suite.config);
     InvocationHandler handler;
-    for (const Row& row : table()) {
+    for (const Row& row : suite.rows) {
         INFO(row.name);
         kt::TestContext context;
         std::string response;
@@ -294,14 +494,14 @@ TEST_CASE("bad input in process") {
     }
 }
 
-TEST_CASE("bad input through kbatch invoke") {
+void check_through_invoke(const Suite& suite) {
     TempDir dir;
-    for (const Row& row : table()) {
+    for (const Row& row : suite.rows) {
         INFO(row.name);
         write_file(dir / "event.json", row.event);
-        const CommandResult result = run_kbatch(
-            {"invoke", "--data-file", (dir / "event.json").string(), "--plugin",
-             stub_path("fails_on_substring").string(), "--config", kPluginConfig.dump()});
+        const CommandResult result =
+            run_kbatch({"invoke", "--data-file", (dir / "event.json").string(), "--plugin",
+                        stub_path(suite.plugin).string(), "--config", suite.config.dump()});
         INFO(result.err);
         if (row.expected.is_error()) {
             CHECK(result.exit_code == 1);
@@ -315,8 +515,8 @@ TEST_CASE("bad input through kbatch invoke") {
     }
 }
 
-TEST_CASE("bad input through kbatch-runtime") {
-    const std::vector<Row> rows = table();
+void check_through_runtime(const Suite& suite) {
+    const std::vector<Row>& rows = suite.rows;
     std::vector<NextStep> script;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         NextStep step;
@@ -325,12 +525,11 @@ TEST_CASE("bad input through kbatch-runtime") {
         script.push_back(step);
     }
     ScriptedRuntimeApi api(script);
-    const RuntimeExit exit =
-        run_with_environment(KBATCH_TEST_RUNTIME_BINARY,
-                             {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
-                              "_HANDLER=" + stub_path("fails_on_substring").string(),
-                              "KBATCH_PLUGIN_CONFIG=" + kPluginConfig.dump()},
-                             60s);
+    const RuntimeExit exit = run_with_environment(
+        KBATCH_TEST_RUNTIME_BINARY,
+        {"AWS_LAMBDA_RUNTIME_API=" + api.address(), "_HANDLER=" + stub_path(suite.plugin).string(),
+         "KBATCH_PLUGIN_CONFIG=" + suite.config.dump()},
+        60s);
     INFO(exit.output);
     const std::vector<RecordedPost> posts = api.posts();
     REQUIRE(posts.size() == rows.size());
@@ -348,10 +547,10 @@ TEST_CASE("bad input through kbatch-runtime") {
     }
 }
 
-TEST_CASE("bad input through kbatch serve") {
-    serve_test::ServeProcess serve({"--plugin", stub_path("fails_on_substring").string(),
-                                    "--config", kPluginConfig.dump(), "--timeout", "60"});
-    for (const Row& row : table()) {
+void check_through_serve(const Suite& suite) {
+    serve_test::ServeProcess serve({"--plugin", stub_path(suite.plugin).string(), "--config",
+                                    suite.config.dump(), "--timeout", "60"});
+    for (const Row& row : suite.rows) {
         INFO(row.name);
         const serve_test::HttpResult answer = serve_test::invoke(serve.port(), row.event, 60s);
         REQUIRE(answer.ok);
@@ -377,6 +576,32 @@ TEST_CASE("bad input through kbatch serve") {
     // One runtime answered them all: no bad input crashed it.
     CHECK(serve.runtime_pids().size() == 1);
     CHECK(serve.stop() == 0);
+}
+
+TEST_CASE("bad input in process") {
+    check_in_process(kinesis_suite());
+}
+TEST_CASE("bad input through kbatch invoke") {
+    check_through_invoke(kinesis_suite());
+}
+TEST_CASE("bad input through kbatch-runtime") {
+    check_through_runtime(kinesis_suite());
+}
+TEST_CASE("bad input through kbatch serve") {
+    check_through_serve(kinesis_suite());
+}
+
+TEST_CASE("SQS and DynamoDB bad input in process") {
+    check_in_process(source_suite());
+}
+TEST_CASE("SQS and DynamoDB bad input through kbatch invoke") {
+    check_through_invoke(source_suite());
+}
+TEST_CASE("SQS and DynamoDB bad input through kbatch-runtime") {
+    check_through_runtime(source_suite());
+}
+TEST_CASE("SQS and DynamoDB bad input through kbatch serve") {
+    check_through_serve(source_suite());
 }
 
 }  // namespace
