@@ -287,7 +287,7 @@ class Reader {
     }
 
     // Consumes the key of field `I` of `Table` with its quotes, if it is next, and the colon
-    // after it.
+    // after it; consumes nothing if they are not both there.
     template <class Table, std::size_t I>
     [[gnu::always_inline]] bool take_key() {
         constexpr auto& quoted = kQuotedKey<Table, I>;
@@ -295,13 +295,20 @@ class Reader {
             !equal_at<quoted.size()>(at_, quoted.data())) {
             return false;
         }
+        const char* const key = at_;
         at_ += quoted.size();
         if (!take(':')) {  // Lambda's form, and Python's ": ", have the colon right after it
-            if constexpr (!kSpaced)
-                return false;
-            skip_space();
-            if (!take(':'))
-                return false;
+            if constexpr (kSpaced) {
+                skip_space();
+                if (take(':')) {
+                    skip_space();
+                    return true;
+                }
+            } else if (stopped_at_space()) {
+                return false;  // where the spaced reader takes over; no key starts here
+            }
+            at_ = key;  // not a key of this section after all
+            return false;
         }
         skip_space();
         return true;
