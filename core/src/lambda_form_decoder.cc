@@ -64,7 +64,8 @@ constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
 template <class Table>
 struct KeyOrder {
     static constexpr std::size_t kCount = fields::kFieldCount<Table>;
-    static constexpr std::size_t kSections = 6;
+    static constexpr std::size_t kSections =
+        static_cast<std::size_t>(Section::kMessageAttribute) + 1;  // the last Section
     static_assert(kCount <= 32, "FieldSet has a bit per field");
 
     KeyOrder() {

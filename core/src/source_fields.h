@@ -42,7 +42,7 @@ enum class Section : std::uint8_t {
     kAttributes,        // SQS: "attributes"
     kDynamoDb,          // DynamoDB Streams: "dynamodb"
     kUserIdentity,      // DynamoDB Streams: "userIdentity"
-    kMessageAttribute,  // SQS: each value of "messageAttributes"
+    kMessageAttribute,  // SQS: each value of "messageAttributes" (the last: KeyOrder counts on it)
 };
 
 /// What a field's value is, and so how it is read. For every kind, null counts as absent.
