@@ -235,9 +235,20 @@ class Reader {
         skip_space();
         if (take('}'))
             return true;
+        std::size_t last = fields::kFieldCount<Table>;
+        switch (read_in_table_order<Table, S>(fields, seen, &last)) {
+            case Straight::kClosed:
+                return true;
+            case Straight::kFailed:
+                return false;
+            case Straight::kLeft:
+                break;
+        }
+        // The rest in the order the records before had them.
         KeyOrder<Table>& order = key_order<Table>();
-        std::uint8_t& first = order.first[static_cast<std::size_t>(S)];
-        std::uint8_t* expected = &first;
+        std::uint8_t* expected = last == fields::kFieldCount<Table>
+                                     ? &order.first[static_cast<std::size_t>(S)]
+                                     : &order.next[last];
         do {
             skip_space();
             std::size_t field = fields::kFieldCount<Table>;
@@ -264,6 +275,46 @@ class Reader {
             skip_space();
         } while (take(','));
         return take('}');
+    }
+
+    // How far reading an object's keys in the table's order got.
+    enum class Straight {
+        kClosed,  // to the object's end
+        kFailed,  // to a value or a separator that is not Lambda's form
+        kLeft,    // to a key that is not next in the table's order (at it, not consumed)
+    };
+
+    // Reads the keys of an object of `section` (after its '{') in the table's order, which is
+    // Lambda's, one after the other in straight code: no jump through a table per key. A key
+    // the record does not have is passed over when it is optional. `*last` is the last field
+    // read. Whatever is left, in another order, read_object's loop reads.
+    template <class Table, Section S>
+    [[gnu::always_inline]] Straight read_in_table_order(typename Table::Fields& fields,
+                                                        FieldSet& seen, std::size_t* last) {
+        Straight result = Straight::kLeft;
+        bool stop = false;
+        fields::for_each_field_in<Table, S>([&](auto i) KBATCH_INLINE_LAMBDA {
+            if (stop)
+                return;
+            if (!take_key<Table, i>()) {
+                stop = Table::kFields[i].required();  // an optional one may just be absent
+                return;
+            }
+            *last = i;
+            if (!read_field<Table, i>(fields, seen)) {
+                result = Straight::kFailed;
+                stop = true;
+                return;
+            }
+            skip_space();
+            if (take(',')) {
+                skip_space();
+                return;
+            }
+            result = take('}') ? Straight::kClosed : Straight::kFailed;
+            stop = true;
+        });
+        return result;
     }
 
     template <class Table>
