@@ -193,7 +193,9 @@ class Reader {
                 if (Src::kFields[i].presence == fields::Presence::kIdentifier)
                     return i;
             }
+            return Src::kFields.size();
         }();
+        static_assert(identifier < Src::kFields.size(), "every source has an identifier");
         const std::string_view text = fields_.*(Src::kFields[identifier].text);
         if constexpr (Src::kIdentifierRule == fields::IdentifierRule::kSequenceNumber) {
             return is_sequence_number(text);
