@@ -186,7 +186,7 @@ BenchEvent load_event(std::string name, std::string text) {
     kbatch::EventDecoder decoder;
     if (const kbatch::Status status = decoder.decode_in_place(copy); !status.is_ok())
         throw std::runtime_error(event.name + ": " + status.to_string());
-    event.records = decoder.batch().records.size();
+    event.records = decoder.batch().size();
     return event;
 }
 

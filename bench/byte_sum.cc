@@ -10,4 +10,13 @@ std::uint64_t sum_bytes(std::span<const std::byte> bytes) noexcept {
     return sum;
 }
 
+std::uint64_t sum_json_text_bytes(std::span<const std::byte> text) noexcept {
+    std::uint64_t sum = 0;
+    for (const std::byte b : text) {
+        const auto value = static_cast<std::uint8_t>(b);
+        sum += value > 0x20 ? value : 0;
+    }
+    return sum;
+}
+
 }  // namespace kbatch::bench

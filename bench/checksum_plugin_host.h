@@ -25,7 +25,7 @@ class ChecksumPluginHost {
     explicit ChecksumPluginHost(const std::filesystem::path& file,
                                 nlohmann::json config = nlohmann::json::object());
 
-    RecordProcessor& processor() const noexcept { return plugin_->processor(); }
+    const ProcessorHandle& processor() const noexcept { return plugin_->processor(); }
     /// The sum of every byte the plugin's processors have read since it was loaded.
     std::uint64_t total() const { return total_(); }
 

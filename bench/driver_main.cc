@@ -2,15 +2,19 @@
 //
 //   kbatch_bench_driver --contender kbatch|floor|naive [--reps 31] [--warmup 3] FILE...
 //
-// Reads each file once, runs the contender on it `warmup` times untimed, then `reps` times timed
-// one by one, and prints one tab-separated line per file:
-//   <contender> <file> <median ms> <median CPU ms> <sum of every decoded data byte>
+// Reads each file once, tells its event source (Kinesis, SQS, DynamoDB Streams) from its first
+// record, runs the contender on it `warmup` times untimed, then `reps` times timed one by one, and
+// prints one tab-separated line per file:
+//   <contender> <file> <median ms> <median CPU ms> <sum of every payload byte>
 // The CPU time (the process's) is what the run cost even when a busy machine took the CPU away
 // from it for part of the wall-clock time. The sums let bench/compare check that every contender
-// did the same work.
+// did the same work (contender.h says what each source's payload is). For a source the contender
+// does not handle yet it runs nothing and prints
+//   <contender> <file> - - - not yet supported: <why>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,18 +35,19 @@ double cpu_ms() {
 }
 
 std::unique_ptr<kbatch::bench::Contender> make_contender(const std::string& name,
+                                                         kbatch::bench::EventSource source,
                                                          const std::string& plugin) {
     if (name == "kbatch")
         return kbatch::bench::make_kbatch_contender(plugin);
     if (name == "floor")
-        return kbatch::bench::make_floor_contender();
-    return kbatch::bench::make_naive_contender();
+        return kbatch::bench::make_floor_contender(source);
+    return kbatch::bench::make_naive_contender(source);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app("Times one C++ contender of bench/compare on Kinesis event files");
+    CLI::App app("Times one C++ contender of bench/compare on event files");
     std::string name;
     std::string plugin = KBATCH_BENCH_CHECKSUM_PLUGIN;
     int reps = 31;
@@ -58,11 +63,27 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
-        const auto contender = make_contender(name, plugin);
+        // One contender per source, made when a file of that source first comes.
+        std::map<kbatch::bench::EventSource, std::unique_ptr<kbatch::bench::Contender>> contenders;
         for (const std::string& file : files) {
             std::string event;
             if (const kbatch::Status read = kbatch::read_whole_file(file, &event); !read.is_ok())
                 throw std::runtime_error(read.message());
+            kbatch::bench::EventSource source;
+            try {
+                source = kbatch::bench::detect_event_source(event);
+            } catch (const std::exception& e) {
+                throw std::runtime_error(fmt::format("{}: {}", file, e.what()));
+            }
+            auto& contender = contenders[source];
+            if (!contender)
+                contender = make_contender(name, source, plugin);
+            if (!contender->handles(source)) {
+                fmt::print("{}\t{}\t-\t-\t-\tnot yet supported: {} events\n", name, file,
+                           kbatch::bench::event_source_name(source));
+                std::fflush(stdout);
+                continue;
+            }
             const std::uint64_t sum = contender->run(event);
             for (int i = 0; i < warmup; ++i)
                 contender->run(event);

@@ -1,12 +1,13 @@
 // kbatch_bench_gen: writes one of the benchmark events to a file.
 //
-//   kbatch_bench_gen --shape a --seed 1 --out build/bench/events/shape-a.json
+//   kbatch_bench_gen --shape a|b|a-spaced|a-reordered|sqs|dynamodb --seed 1 --out FILE
 //
 // The events are generated where they are used, never committed: 6 MB each, and the seed makes
 // them the same on every machine anyway.
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -14,14 +15,18 @@
 #include "event_generator.h"
 
 int main(int argc, char** argv) {
-    CLI::App app("Writes a seeded Kinesis event of one benchmark shape");
+    CLI::App app("Writes a seeded event of one benchmark shape");
     std::string shape_name;
     std::uint64_t seed = 1;
     std::string out;
+    const auto names = kbatch::bench::shape_names();
     app.add_option("--shape", shape_name,
-                   "a: 10,000 records of ~66 bytes; b: ~1,000 records of ~4.5 KB")
+                   "Kinesis a: 10,000 records of ~66 bytes; b: ~1,000 records of ~4.5 KB; "
+                   "a-spaced, a-reordered: shape a re-serialised (Python's default separators; "
+                   "sorted keys); sqs: an SQS standard queue's batch; dynamodb: a DynamoDB "
+                   "Streams batch (NEW_AND_OLD_IMAGES)")
         ->required()
-        ->check(CLI::IsMember({"a", "b"}));
+        ->check(CLI::IsMember(std::vector<std::string>(names.begin(), names.end())));
     app.add_option("--seed", seed, "Seed of the generator (default 1)");
     app.add_option("--out", out, "File to write")->required();
     CLI11_PARSE(app, argc, argv);
@@ -37,8 +42,10 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "kbatch_bench_gen: cannot write {}\n", out);
             return 1;
         }
-        fmt::print(stderr, "kbatch_bench_gen: {}: shape {}, {} bytes, {} records, {} data bytes\n",
-                   out, shape_name, event.size(), stats.records, stats.data_bytes);
+        fmt::print(stderr,
+                   "kbatch_bench_gen: {}: shape {}, {} bytes, {} records, {} payload bytes "
+                   "summing to {}\n",
+                   out, shape_name, event.size(), stats.records, stats.data_bytes, stats.data_sum);
     } catch (const std::exception& e) {
         fmt::print(stderr, "kbatch_bench_gen: {}\n", e.what());
         return 1;

@@ -41,9 +41,12 @@ struct DecodedBatch {
     /// The number of records.
     std::size_t size() const noexcept {
         switch (source) {
-            case Source::kKinesis: return kinesis.size();
-            case Source::kSqs: return sqs.size();
-            case Source::kDynamoDb: return dynamodb.size();
+            case Source::kKinesis:
+                return kinesis.size();
+            case Source::kSqs:
+                return sqs.size();
+            case Source::kDynamoDb:
+                return dynamodb.size();
         }
         return 0;
     }
@@ -54,9 +57,12 @@ struct DecodedBatch {
     /// none (a defect says why).
     std::string_view identifier(std::size_t index) const noexcept {
         switch (source) {
-            case Source::kKinesis: return kinesis[index].sequence_number;
-            case Source::kSqs: return sqs[index].message_id;
-            case Source::kDynamoDb: return dynamodb[index].sequence_number;
+            case Source::kKinesis:
+                return kinesis[index].sequence_number;
+            case Source::kSqs:
+                return sqs[index].message_id;
+            case Source::kDynamoDb:
+                return dynamodb[index].sequence_number;
         }
         return {};
     }
@@ -64,7 +70,8 @@ struct DecodedBatch {
     /// Whether the batch came from an SQS FIFO queue (its queue ARN ends in ".fifo"): then order
     /// holds per MessageGroupId and a failure stops the messages after it.
     bool fifo() const noexcept {
-        return source == Source::kSqs && !sqs.empty() && sqs.front().event_source_arn.ends_with(".fifo");
+        return source == Source::kSqs && !sqs.empty() &&
+               sqs.front().event_source_arn.ends_with(".fifo");
     }
 
     /// The batch as it crosses the plugin boundary.

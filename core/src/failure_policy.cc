@@ -7,7 +7,8 @@
 namespace kbatch {
 namespace {
 
-constexpr std::array kPolicies = {FailurePolicy::kReportAll, FailurePolicy::kStopOnFirstFailure};
+constexpr std::array kPolicies = {FailurePolicy::kReportAll, FailurePolicy::kStopOnFirstFailure,
+                                  FailurePolicy::kSkipGroupOnError};
 
 }  // namespace
 
@@ -17,6 +18,8 @@ std::string_view failure_policy_name(FailurePolicy policy) noexcept {
             return "report-all";
         case FailurePolicy::kStopOnFirstFailure:
             return "stop-on-first-failure";
+        case FailurePolicy::kSkipGroupOnError:
+            return "skip-group-on-error";
     }
     return "unknown";
 }

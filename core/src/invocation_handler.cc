@@ -2,17 +2,17 @@
 
 namespace kbatch {
 
-Status InvocationHandler::handle(std::string_view event, RecordProcessor& processor,
+Status InvocationHandler::handle(std::string_view event, const ProcessorHandle& processor,
                                  const Context& context, std::string* response) {
     return run_and_respond(decoder_.decode(event), processor, context, response);
 }
 
-Status InvocationHandler::handle_in_place(std::string& event, RecordProcessor& processor,
+Status InvocationHandler::handle_in_place(std::string& event, const ProcessorHandle& processor,
                                           const Context& context, std::string* response) {
     return run_and_respond(decoder_.decode_in_place(event), processor, context, response);
 }
 
-Status InvocationHandler::run_and_respond(Status decoded, RecordProcessor& processor,
+Status InvocationHandler::run_and_respond(Status decoded, const ProcessorHandle& processor,
                                           const Context& context, std::string* response) {
     response->clear();
     report_.clear();

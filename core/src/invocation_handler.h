@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include <kbatch/context.hpp>
-#include <kbatch/plugin.hpp>
+#include <kbatch/processor_handle.hpp>
 
 #include "batch_runner.h"
 #include "event_decoder.h"
@@ -30,12 +30,12 @@ class InvocationHandler {
     /// kUnidentifiableFailure, or kAllRecordsFailed under AllFailedAction::kError) and
     /// `response` is left empty. `response` is overwritten, keeping
     /// its capacity: a caller that passes the same string each time allocates nothing for it.
-    Status handle(std::string_view event, RecordProcessor& processor, const Context& context,
+    Status handle(std::string_view event, const ProcessorHandle& processor, const Context& context,
                   std::string* response);
 
     /// As handle(), parsing `event` in place (see EventDecoder::decode_in_place).
-    Status handle_in_place(std::string& event, RecordProcessor& processor, const Context& context,
-                           std::string* response);
+    Status handle_in_place(std::string& event, const ProcessorHandle& processor,
+                           const Context& context, std::string* response);
 
     const BatchReport& report() const noexcept { return report_; }
     /// The last decoded event (empty after a decode error).
@@ -46,7 +46,7 @@ class InvocationHandler {
     void set_pretty(bool pretty) noexcept { pretty_ = pretty; }
 
   private:
-    Status run_and_respond(Status decoded, RecordProcessor& processor, const Context& context,
+    Status run_and_respond(Status decoded, const ProcessorHandle& processor, const Context& context,
                            std::string* response);
 
     RunOptions options_;

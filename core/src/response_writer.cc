@@ -54,16 +54,16 @@ void ResponseWriter::write(const BatchReport& report, std::string& out, bool pre
     // string does not grow step by step; a reused string already has it.
     std::size_t needed = 32;
     for (const RecordFailure& failure : failures)
-        needed += failure.sequence_number.size() + (pretty ? 48 : 24);
+        needed += failure.identifier.size() + (pretty ? 48 : 24);
     out.reserve(needed);
     out.append(pretty ? "{\n  \"batchItemFailures\": [" : R"({"batchItemFailures":[)");
     bool first = true;
     for (std::size_t i = 0; i < failures.size(); ++i) {
-        const std::string_view id = failures[i].sequence_number;
+        const std::string_view id = failures[i].identifier;
         std::size_t slot = hash(id) & mask;
         bool repeated = false;
         for (; slots_[slot] != kEmpty; slot = (slot + 1) & mask) {
-            if (failures[slots_[slot]].sequence_number == id) {
+            if (failures[slots_[slot]].identifier == id) {
                 repeated = true;
                 break;
             }

@@ -6,9 +6,9 @@
 
 namespace kbatch {
 
-RetryWatch::ShardInBatch* RetryWatch::shard_of(const KinesisRecord& record) {
-    const std::string_view arn = record.event_source_arn();
-    const std::string_view event_id = record.event_id();
+RetryWatch::ShardInBatch* RetryWatch::shard_of(const KinesisRecordFields& record) {
+    const std::string_view arn = record.event_source_arn;
+    const std::string_view event_id = record.event_id;
     const std::string_view shard = event_id.substr(0, event_id.find(':'));
     const auto matches = [&](const ShardInBatch& known) {
         return known.shard == shard && known.arn == arn;
@@ -26,22 +26,25 @@ RetryWatch::ShardInBatch* RetryWatch::shard_of(const KinesisRecord& record) {
     if (shards_.size() == kMaxShardsPerBatch)
         return nullptr;
     last_shard_ = shards_.size();
-    shards_.push_back(ShardInBatch{arn, shard, record.sequence_number(), {}});
+    shards_.push_back(ShardInBatch{arn, shard, record.sequence_number, {}});
     return &shards_.back();
 }
 
 std::vector<std::string> RetryWatch::observe(const DecodedBatch& batch, const BatchReport& report) {
     shards_.clear();
     last_shard_ = 0;
-    for (const KinesisRecordFields& fields : batch.kinesis) {
-        if (shard_of(KinesisRecord(fields)) == nullptr)
+    // Lambda checkpoints Kinesis shards by sequence number; other sources are not watched.
+    if (batch.source != Source::kKinesis)
+        return {};
+    for (const KinesisRecordFields& record : batch.kinesis) {
+        if (shard_of(record) == nullptr)
             return {};  // not a batch Lambda would send: nothing to learn from it
     }
     for (const RecordFailure& failure : report.failures) {
-        ShardInBatch& shard = *shard_of(KinesisRecord(batch.kinesis[failure.index]));
+        ShardInBatch& shard = *shard_of(batch.kinesis[failure.index]);
         if (shard.lowest_failed.empty() ||
-            compare_sequence_numbers(failure.sequence_number, shard.lowest_failed) < 0) {
-            shard.lowest_failed = failure.sequence_number;
+            compare_sequence_numbers(failure.identifier, shard.lowest_failed) < 0) {
+            shard.lowest_failed = failure.identifier;
         }
     }
 

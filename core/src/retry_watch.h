@@ -51,7 +51,7 @@ class RetryWatch {
         std::string_view lowest_failed;  // empty when none of its records failed
     };
     // The shard `record` belongs to, added when new; null past kMaxShardsPerBatch.
-    ShardInBatch* shard_of(const KinesisRecord& record);
+    ShardInBatch* shard_of(const KinesisRecordFields& record);
 
     std::vector<ShardInBatch> shards_;  // reused from batch to batch
     std::size_t last_shard_ = 0;        // where the previous record's shard was found

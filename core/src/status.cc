@@ -16,6 +16,8 @@ std::string_view error_type_name(ErrorKind kind) noexcept {
             return "Kbatch.ConfigError";
         case ErrorKind::kAllRecordsFailed:
             return "Kbatch.AllRecordsFailed";
+        case ErrorKind::kUnsupportedEventSource:
+            return "Kbatch.UnsupportedEventSource";
         case ErrorKind::kIoError:
             return "Kbatch.IoError";
         case ErrorKind::kUsageError:

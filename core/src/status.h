@@ -7,15 +7,16 @@
 
 namespace kbatch {
 
-/// What went wrong, each kind with an errorType name. The first five say why an invocation fails
+/// What went wrong, each kind with an errorType name. The first six say why an invocation fails
 /// as a whole, and Lambda users see their names (do not rename them); the rest are failures of
 /// the runtime and the CLI around the batch.
 enum class ErrorKind {
-    kInvalidEvent,           // the event cannot be decoded: Lambda retries the whole batch
-    kUnidentifiableFailure,  // a record failed and has no usable sequence number to report
-    kPluginLoadError,        // the plugin cannot be found, loaded or is not a kbatch plugin
-    kConfigError,            // a setting or the plugin's configuration is wrong
-    kAllRecordsFailed,       // no record succeeded and KBATCH_ON_ALL_FAILED=error
+    kInvalidEvent,            // the event cannot be decoded: Lambda retries the whole batch
+    kUnidentifiableFailure,   // a record failed and has no usable sequence number to report
+    kPluginLoadError,         // the plugin cannot be found, loaded or is not a kbatch plugin
+    kConfigError,             // a setting or the plugin's configuration is wrong
+    kAllRecordsFailed,        // no record succeeded and KBATCH_ON_ALL_FAILED=error
+    kUnsupportedEventSource,  // the event's source is not one the plugin handles
     // The runtime's and the CLI's (core itself does no I/O).
     kIoError,            // a file, descriptor, socket or child process could not be used
     kUsageError,         // the command line was wrong (the CLI exits with kExitUsage)

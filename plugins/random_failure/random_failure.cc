@@ -1,5 +1,6 @@
-// The default plugin: fails each record independently with probability failure_rate. A demo of
-// partial batch failure and a chaos tool for testing a pipeline's retries.
+// The default plugin: fails each record independently with probability failure_rate, whatever its
+// source (Kinesis, SQS, DynamoDB Streams). A demo of partial batch failure and a chaos tool for
+// testing a pipeline's retries.
 //
 // Configuration (KBATCH_PLUGIN_CONFIG or --config): {"failure_rate": 0.5, "seed": 42}
 //   failure_rate  number in [0, 1], default 0.5
@@ -12,7 +13,9 @@
 
 namespace {
 
-class RandomFailure final : public kbatch::RecordProcessor {
+// Every source: the draw does not depend on the record, so one sequence of draws serves all three.
+class RandomFailure final
+    : public kbatch::Processor<kbatch::KinesisRecord, kbatch::SqsMessage, kbatch::DynamoDbRecord> {
   public:
     explicit RandomFailure(const kbatch::PluginConfig& config) {
         const nlohmann::json& json = config.json();
@@ -50,6 +53,17 @@ class RandomFailure final : public kbatch::RecordProcessor {
     }
 
     kbatch::Result process(const kbatch::KinesisRecord&, const kbatch::Context&) override {
+        return draw();
+    }
+    kbatch::Result process(const kbatch::SqsMessage&, const kbatch::Context&) override {
+        return draw();
+    }
+    kbatch::Result process(const kbatch::DynamoDbRecord&, const kbatch::Context&) override {
+        return draw();
+    }
+
+  private:
+    kbatch::Result draw() {
         // One draw per record, in order, so a seed gives the same answer on every run and host.
         // The uniform value is built from the top 53 bits by hand: std::uniform_real_distribution's
         // algorithm is not fixed by the standard, so it could differ between standard libraries.
@@ -59,7 +73,6 @@ class RandomFailure final : public kbatch::RecordProcessor {
         return kbatch::Result::ok();
     }
 
-  private:
     double failure_rate_ = 0.5;
     std::mt19937_64 engine_;
 };

@@ -10,7 +10,7 @@
 namespace kbatch {
 
 struct EventOptions {
-    std::string source;  // "kinesis"
+    std::string source;  // "kinesis", "sqs", "sqs-fifo" or "dynamodb"
     std::size_t records = 3;
     std::uint64_t seed = 1;
 };

@@ -12,12 +12,13 @@ void log_batch_report(Logger& logger, const BatchReport& report, EventDecoder::P
         // Says why a batch decoded slower than it might: Lambda's own events take the fast path,
         // and one that does not was written or changed by something else.
         logger.debug(decode_path == EventDecoder::Path::kLambdaForm
-                         ? "decode: fast path (the event is in the compact form Lambda writes)"
-                         : "decode: general path (the event is not in the compact form Lambda "
-                           "writes, or has an escape or a defective record)");
+                         ? "decode: fast path (the event holds the members Lambda writes, in any "
+                           "order and spacing)"
+                         : "decode: general path (the event holds a member Lambda does not write, "
+                           "or a defective record)");
         for (const RecordFailure& failure : report.failures) {
-            logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index,
-                                     failure.sequence_number, failure.reason));
+            logger.debug(fmt::format("Records[{}] {} failed: {}", failure.index, failure.identifier,
+                                     failure.reason));
         }
     }
     std::string stopped;

@@ -75,7 +75,7 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
     // kbatch::testing::Plugin, so that a plugin's tests refuse exactly what the host refuses.
     detail::PluginLoadError error;
     loaded->processor_ = detail::load_plugin(loaded->library_, file, config, &error);
-    if (loaded->processor_ == nullptr) {
+    if (!loaded->processor_) {
         return Status::error(error.failure == detail::PluginLoadFailure::kConfigRejected
                                  ? ErrorKind::kConfigError
                                  : ErrorKind::kPluginLoadError,
@@ -86,18 +86,15 @@ Status LoadedPlugin::load(const fs::path& file, const PluginConfig& config,
 }
 
 std::string LoadedPlugin::destroy_processor() noexcept {
-    // Not unique_ptr::reset(), which is noexcept: an exception from the plugin's destructor would
-    // end the process. A delete expression frees the memory even when the destructor throws.
-    RecordProcessor* processor = processor_.release();
-    if (processor == nullptr)
+    // The processor is destroyed in the plugin (PluginInstance::destroy), which catches what its
+    // destructor throws and hands the text over.
+    std::string thrown = processor_.destroy();
+    if (thrown.empty())
         return {};
     try {
-        delete processor;
-        return {};
-    } catch (const std::exception& e) {
-        return fmt::format("the plugin's destructor threw: {}", e.what());
+        return fmt::format("the plugin's destructor threw: {}", thrown);
     } catch (...) {
-        return "the plugin's destructor threw an exception that is not a std::exception";
+        return "the plugin's destructor threw";
     }
 }
 

@@ -11,7 +11,8 @@
 #include <vector>
 
 #include <boost/dll/shared_library.hpp>
-#include <kbatch/plugin.hpp>
+#include <kbatch/plugin_config.hpp>
+#include <kbatch/processor_handle.hpp>
 
 #include "status.h"
 
@@ -36,7 +37,7 @@ inline constexpr std::string_view kDefaultPlugin = "random_failure";
 /// Ownership: owns both. The processor is destroyed first; the library is then released but
 /// never unmapped (RTLD_NODELETE), so no object, function, exception or thread of the plugin
 /// outlives its code (Boost.DLL's "Missuses"), on any path.
-/// Thread safety: none needed; version 1 plugins are used from one thread.
+/// Thread safety: none of its own; see ProcessorHandle.
 class LoadedPlugin {
   public:
     /// Loads `file` with RTLD_NOW (a missing symbol fails here, not mid-batch), checks the ABI
@@ -53,7 +54,7 @@ class LoadedPlugin {
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
 
     /// The processor; valid until destroy_processor().
-    RecordProcessor& processor() const noexcept { return *processor_; }
+    const ProcessorHandle& processor() const noexcept { return processor_; }
     /// Destroys the processor now (the destructor does it otherwise). Returns a warning to log
     /// when the plugin's destructor threw, else "". Idempotent.
     std::string destroy_processor() noexcept;
@@ -64,7 +65,7 @@ class LoadedPlugin {
 
     std::filesystem::path file_;
     boost::dll::shared_library library_;  // declared before processor_: destroyed after it
-    std::unique_ptr<RecordProcessor> processor_;
+    ProcessorHandle processor_;
 };
 
 }  // namespace kbatch

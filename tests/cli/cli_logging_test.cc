@@ -107,12 +107,24 @@ TEST_CASE("DEBUG logs each failure with its reason, and never the payload") {
 }
 
 TEST_CASE("DEBUG says which decoding path an event took") {
-    // events/example.json is pretty-printed: not the form Lambda writes.
+    // events/example.json is pretty-printed: Lambda's members in another spacing, which the fast
+    // path reads too.
     const CommandResult pretty =
         kbatch::test::run_kbatch(args_with("never_fails", {"--log-level", "DEBUG"}));
     require_ok(pretty);
-    CHECK_THAT(pretty.err, Catch::Contains("decode: general path"));
-    CHECK_THAT(pretty.err, !Catch::Contains("decode: fast path"));
+    CHECK_THAT(pretty.err, Catch::Contains("decode: fast path"));
+
+    // A member Lambda never writes sends an event to the general path.
+    const kbatch::test::TempDir extra_dir;
+    const auto extra = extra_dir / "extra.json";
+    kbatch::test::write_file(extra,
+                             R"({"Records":[],"comment":{"written by":"a hand, not Lambda"}})");
+    const CommandResult general = kbatch::test::run_kbatch(
+        {"invoke", "--data-file", extra.string(), "--plugin",
+         kbatch::test::stub_path("never_fails").string(), "--log-level", "DEBUG"});
+    require_ok(general);
+    CHECK_THAT(general.err, Catch::Contains("decode: general path"));
+    CHECK_THAT(general.err, !Catch::Contains("decode: fast path"));
 
     const kbatch::test::TempDir dir;
     const auto compact = dir / "compact.json";

@@ -188,12 +188,12 @@ TEST_CASE("kbatch event kinesis writes a valid event in Lambda's form, the same 
 TEST_CASE("kbatch --version and kbatch-runtime --version print the project's version") {
     const CommandResult kbatch_version = kbatch::test::run_kbatch({"--version"});
     CHECK(kbatch_version.exit_code == 0);
-    CHECK(kbatch_version.out == "kbatch " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 1)\n");
+    CHECK(kbatch_version.out == "kbatch " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 2)\n");
     const fs::path runtime = kbatch::test::kbatch_binary().parent_path() / "kbatch-runtime";
     const CommandResult runtime_version =
         kbatch::test::run_command({runtime.string(), "--version"});
     CHECK(runtime_version.exit_code == 0);
-    CHECK(runtime_version.out == "kbatch-runtime " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 1)\n");
+    CHECK(runtime_version.out == "kbatch-runtime " KBATCH_TEST_PROJECT_VERSION " (plugin ABI 2)\n");
     // Lambda starts it without arguments; anything else is a mistake, said as one.
     const CommandResult stray = kbatch::test::run_command({runtime.string(), "--verbose"});
     CHECK(stray.exit_code == 2);
@@ -291,7 +291,8 @@ TEST_CASE("a plugin that cannot be found or loaded: exit 1 and one line naming t
     };
     const Stub stubs[] = {
         {"no_kbatch_symbols", {"not a kbatch plugin"}},
-        {"wrong_abi", {"version 99", "version 1"}},
+        // The plugin's version and every version this host loads.
+        {"wrong_abi", {"version 99", "versions 1 and 2"}},
         {"unresolved_symbol", {"kbatch_test_symbol_that_nothing_defines"}},
         {"null_factory", {"returned null"}},
         {"throws_in_constructor", {"cannot reach the database"}},

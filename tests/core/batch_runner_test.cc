@@ -31,7 +31,7 @@ struct Run {
     std::vector<std::string> log;  // what the plugin logged
 };
 
-Run run_event(const std::string& event, kbatch::RecordProcessor& processor) {
+Run run_event(const std::string& event, const kbatch::ProcessorHandle& processor) {
     kbatch::EventDecoder decoder;
     const kbatch::Status decoded = decoder.decode(event);
     INFO(decoded.to_string());
@@ -43,7 +43,7 @@ Run run_event(const std::string& event, kbatch::RecordProcessor& processor) {
         run.log.push_back(line.message);
     // The report views the decoder's buffers; copy the sequence numbers out before they go.
     for (auto& failure : run.report.failures) {
-        run.log.push_back("failed " + std::string(failure.sequence_number));
+        run.log.push_back("failed " + std::string(failure.identifier));
     }
     return run;
 }
@@ -158,7 +158,7 @@ TEST_CASE("defect records fail with the decoder's reason and never reach the plu
     const std::string event = kbatch::test::event_from_records(records);
 
     CountingProcessor counting;
-    const Run counted = run_event(event, counting);
+    const Run counted = run_event(event, kbatch::ProcessorHandle::borrow(counting));
     REQUIRE(counted.status.is_ok());
     CHECK(counting.seen == std::vector<std::string>{kt::sequence_number(0), kt::sequence_number(2),
                                                     kt::sequence_number(4)});
@@ -186,7 +186,8 @@ TEST_CASE("a defect without a usable sequence number fails the batch before any 
     }
     records[2]["kinesis"].erase("sequenceNumber");
     CountingProcessor counting;
-    const Run run = run_event(kbatch::test::event_from_records(records), counting);
+    const Run run = run_event(kbatch::test::event_from_records(records),
+                              kbatch::ProcessorHandle::borrow(counting));
     REQUIRE_FALSE(run.status.is_ok());
     CHECK(run.status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
     CHECK(run.status.message() ==
@@ -256,7 +257,8 @@ TEST_CASE("the plugin is given the invocation's context") {
         }
     };
     ContextProbe probe;
-    const Run run = run_event(kt::event_json(kbatch::test::numbered_records(1)), probe);
+    const Run run = run_event(kt::event_json(kbatch::test::numbered_records(1)),
+                              kbatch::ProcessorHandle::borrow(probe));
     REQUIRE(run.status.is_ok());
     CHECK(run.report.failures.empty());
     CHECK(run.log == std::vector<std::string>{"test-request-id"});
@@ -290,7 +292,9 @@ TEST_CASE("the deadline guard stops at a margin crossed by less than a clock tic
         "req", kbatch::Context::Clock::now() + std::chrono::milliseconds(1300), "", "", logger);
     CrossesMarginAt processor(options.deadline_margin);
     kbatch::BatchReport report;
-    REQUIRE(kbatch::run_batch(decoder.batch(), processor, context, options, report).is_ok());
+    REQUIRE(kbatch::run_batch(decoder.batch(), kbatch::ProcessorHandle::borrow(processor), context,
+                              options, report)
+                .is_ok());
     CHECK(processor.handed_out == 4);
     CHECK(report.left_at_deadline == 46);
     REQUIRE_FALSE(report.failures.empty());

@@ -50,7 +50,8 @@ void require_invalid_event(std::string_view event, std::string_view message) {
     CountingProcessor processor;
     kt::TestContext context;
     std::string response = "stale";
-    const kbatch::Status handled = handler.handle(event, processor, context.context(), &response);
+    const kbatch::Status handled = handler.handle(event, kbatch::ProcessorHandle::borrow(processor),
+                                                  context.context(), &response);
     CHECK(handled.kind() == kbatch::ErrorKind::kInvalidEvent);
     CHECK(handled.message() == message);
     CHECK(response.empty());
@@ -309,7 +310,8 @@ TEST_CASE("a defect record never reaches the plugin and the rest of the batch is
     CountingProcessor processor;
     kt::TestContext context;
     std::string response;
-    const kbatch::Status status = handler.handle(event, processor, context.context(), &response);
+    const kbatch::Status status = handler.handle(event, kbatch::ProcessorHandle::borrow(processor),
+                                                 context.context(), &response);
     INFO(status.to_string());
     REQUIRE(status.is_ok());
     CHECK(processor.calls == 2);
@@ -361,8 +363,8 @@ TEST_CASE("a defect without a usable sequence number fails the whole invocation"
         CountingProcessor processor;
         kt::TestContext context;
         std::string response = "stale";
-        const kbatch::Status status =
-            handler.handle(event, processor, context.context(), &response);
+        const kbatch::Status status = handler.handle(
+            event, kbatch::ProcessorHandle::borrow(processor), context.context(), &response);
         REQUIRE_FALSE(status.is_ok());
         CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
         CHECK(status.message() ==
@@ -437,7 +439,8 @@ Handled handle(const std::string& event) {
     CountingProcessor processor;
     kt::TestContext context;
     Handled handled;
-    handled.status = handler.handle(event, processor, context.context(), &handled.response);
+    handled.status = handler.handle(event, kbatch::ProcessorHandle::borrow(processor),
+                                    context.context(), &handled.response);
     handled.calls = processor.calls;
     handled.failures = handler.report().failures;
     return handled;

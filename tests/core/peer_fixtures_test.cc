@@ -131,8 +131,8 @@ std::string respond(const Fixture& fixture, kbatch::RecordProcessor& processor) 
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    const kbatch::Status status =
-        handler.handle(fixture.bytes, processor, context.context(), &response);
+    const kbatch::Status status = handler.handle(
+        fixture.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(), &response);
     INFO(fixture.name << ": " << status.to_string());
     REQUIRE(status.is_ok());
     return response;
@@ -405,7 +405,10 @@ TEST_CASE("a repeated sequence number is reported once (powertools-lambda-java-s
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    REQUIRE(handler.handle(twins.bytes, processor, context.context(), &response).is_ok());
+    REQUIRE(handler
+                .handle(twins.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(),
+                        &response)
+                .is_ok());
     CHECK(handler.report().failures.size() == 2);      // both failed...
     CHECK(kbatch::test::item_identifiers(response) ==  // ...and are reported once
           std::vector<std::string>{"49545115243490985018280067714973144582180062593244200961"});
@@ -445,8 +448,8 @@ TEST_CASE("the SAM template's placeholders are defects that make the batch unide
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    const kbatch::Status status =
-        handler.handle(sam.bytes, processor, context.context(), &response);
+    const kbatch::Status status = handler.handle(
+        sam.bytes, kbatch::ProcessorHandle::borrow(processor), context.context(), &response);
     REQUIRE_FALSE(status.is_ok());
     CHECK(status.kind() == kbatch::ErrorKind::kUnidentifiableFailure);
     CHECK_THAT(status.to_string(),

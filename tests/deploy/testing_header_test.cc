@@ -93,7 +93,9 @@ TEST_CASE("a RecordView shows a plugin the same record the host decodes from eve
     kbatch::InvocationHandler handler;
     kt::TestContext context;
     std::string response;
-    REQUIRE(handler.handle(kt::event_json(records), through_host, context.context(), &response)
+    REQUIRE(handler
+                .handle(kt::event_json(records), kbatch::ProcessorHandle::borrow(through_host),
+                        context.context(), &response)
                 .is_ok());
 
     REQUIRE(in_process.seen.size() == records.size());

@@ -53,7 +53,8 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
                                   logger);
     ByteDecides processor;
     std::string response;
-    const kbatch::Status status = handler.handle(event, processor, context, &response);
+    const kbatch::Status status =
+        handler.handle(event, kbatch::ProcessorHandle::borrow(processor), context, &response);
     const kbatch::DecodedBatch& batch = handler.batch();
     const kbatch::BatchReport& report = handler.report();
     if (!status.is_ok()) {
@@ -88,7 +89,7 @@ void check_one(kbatch::InvocationHandler& handler, std::string_view event) {
         require(report.succeeded == report.failures.front().index);
     }
     for (const kbatch::RecordFailure& failure : report.failures) {
-        require(reported.count(std::string(failure.sequence_number)) == 1);
+        require(reported.count(std::string(failure.identifier)) == 1);
     }
 }
 

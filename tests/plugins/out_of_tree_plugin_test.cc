@@ -83,12 +83,12 @@ TEST_CASE("an out-of-tree plugin loads in process too") {
     kbatch::test::TempDir dir;
     const fs::path plugin = build_plugin(dir);
     kt::Plugin loaded(plugin, {{"prefix", "x"}});
-    kt::TestContext context;
-    const kt::TestRecord record{"1", "xyz"};
-    const kt::RecordView view(record);
-    const kbatch::Result result = loaded.processor().process(view.record(), context.context());
-    CHECK(result.failed());
-    CHECK(result.reason() == "starts with x");
+    // Built with the version 2 SDK, it is a version 2 plugin of Kinesis records.
+    CHECK(loaded.traits().abi_version == 2);
+    CHECK(loaded.traits().sources == kbatch::source_bit(kbatch::Source::kKinesis));
+    const kt::BatchOutcome outcome = kt::run_batch(loaded.processor(), {{"1", "xyz"}, {"2", "yx"}});
+    CHECK(outcome.failed_sequence_numbers() == std::vector<std::string>{"1"});
+    CHECK(outcome.reason("1") == "starts with x");
 }
 
 TEST_CASE("each SDK header compiles on its own, warning-free under strict flags") {

@@ -29,7 +29,7 @@ std::unique_ptr<kt::Plugin> load(nlohmann::json config) {
 }
 
 // Runs one event of `count` records through `processor`; element i is whether record i failed.
-std::vector<bool> outcomes(kbatch::RecordProcessor& processor, std::size_t count = kRecords) {
+std::vector<bool> outcomes(const kbatch::ProcessorHandle& processor, std::size_t count = kRecords) {
     // Events are built once per size: building 10,000 records is the slow part of these tests.
     static std::map<std::size_t, std::string> events;
     auto [it, inserted] = events.try_emplace(count);

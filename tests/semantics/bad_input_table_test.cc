@@ -137,7 +137,7 @@ std::vector<Row> table() {
         {"an SQS event sent to a Kinesis function",
          R"({"Records": [{"messageId": "m1", "body": "x", "eventSource": "aws:sqs"}]})",
          // (Without the quotes around aws:sqs, which JSON escapes in the runtime's post.)
-         invalid("Records[0] is an SQS message")},
+         Verdict{{}, "Kbatch.UnsupportedEventSource", "the event holds SQS records (eventSource"}},
         {"kinesis is a string", changed([](nlohmann::json& r) { r[0]["kinesis"] = "x"; }),
          invalid("Records[0].kinesis: expected an object, got a string")},
         // Sequence numbers: without a usable one a failed record cannot be reported.

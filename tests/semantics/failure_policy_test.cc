@@ -37,6 +37,14 @@ class FailsAt final : public RecordProcessor {
     std::vector<std::size_t> failing_;
 };
 
+// run_batch on a processor object of the test's, driven through the adapter a plugin's shared
+// object uses (ProcessorHandle::borrow), as the host drives a loaded plugin.
+template <class Processor>
+Status run_batch(const DecodedBatch& batch, Processor& processor, const Context& context,
+                 const RunOptions& options, BatchReport& report) {
+    return kbatch::run_batch(batch, ProcessorHandle::borrow(processor), context, options, report);
+}
+
 std::vector<std::size_t> failed_indexes(const BatchReport& report) {
     std::vector<std::size_t> indexes;
     for (const RecordFailure& failure : report.failures)
@@ -74,7 +82,7 @@ TEST_CASE("stop-on-first-failure reports the first failure and hands out nothing
     REQUIRE(run_batch(batch.get(), processor, context.context(), options, report).is_ok());
     CHECK(processor.seen == std::vector<std::size_t>{0, 1, 2});
     CHECK(failed_indexes(report) == std::vector<std::size_t>{2});
-    CHECK(report.failures[0].sequence_number == kt::sequence_number(2));
+    CHECK(report.failures[0].identifier == kt::sequence_number(2));
     CHECK(report.skipped_after_failure == 5);
 }
 

@@ -95,8 +95,8 @@ TEST_CASE("every record ends processed or reported failed or with the invocation
             ScriptedProcessor processor;
             kt::TestContext context;
             std::string response;
-            const Status status =
-                handler.handle(batch.event, processor, context.context(), &response);
+            const Status status = handler.handle(batch.event, ProcessorHandle::borrow(processor),
+                                                 context.context(), &response);
             const bool stop = handler.options().policy == FailurePolicy::kStopOnFirstFailure;
             INFO("round " << round << ", " << failure_policy_name(handler.options().policy) << ", "
                           << all_failed_action_name(handler.options().on_all_failed) << "\n"

@@ -55,7 +55,8 @@ class Runner {
     // A vector, not a json: nlohmann reads a one-element braced list as that element.
     std::vector<std::string> run(const std::vector<nlohmann::json>& records) {
         REQUIRE(decoder_.decode(event_from_records(records)).is_ok());
-        REQUIRE(run_batch(decoder_.batch(), processor_, context_.context(), RunOptions{}, report_)
+        REQUIRE(run_batch(decoder_.batch(), ProcessorHandle::borrow(processor_), context_.context(),
+                          RunOptions{}, report_)
                     .is_ok());
         return watch_.observe(decoder_.batch(), report_);
     }

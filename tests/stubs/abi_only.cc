@@ -1,4 +1,6 @@
-// Test stub: exports this SDK's ABI version but no factory, so it cannot make a processor.
+// Test stub: exports the SDK's ABI version but not the symbol that version makes processors with
+// (version 2: kbatch_plugin_info; version 1, built against tests/abi_v1:
+// kbatch_create_processor), so it cannot make a processor.
 #include <cstdint>
 
 #include <boost/dll/alias.hpp>

@@ -153,7 +153,7 @@ class KBATCH_API InterfaceProvider {
 /// What the host hands the plugin's factory.
 struct CreateArgs {
     std::uint32_t size = sizeof(CreateArgs);
-    std::uint32_t host_level = kAbiLevel;      // the level of version 2 the host provides
+    std::uint32_t host_level = kAbiLevel;  // the level of version 2 the host provides
     const char* host_sdk_version = KBATCH_SDK_VERSION;
     std::string_view config_json;              // the configuration document, as JSON text
     const Environment* environment = nullptr;  // never null from a kbatch host
@@ -164,9 +164,9 @@ struct CreateArgs {
 /// One invocation, as the plugin sees it.
 struct InvocationView {
     std::uint32_t size = sizeof(InvocationView);
-    std::string_view request_id;    // "Lambda-Runtime-Aws-Request-Id"
-    std::string_view function_arn;  // "Lambda-Runtime-Invoked-Function-Arn"; empty locally
-    std::string_view trace_id;      // "Lambda-Runtime-Trace-Id"; empty when not traced
+    std::string_view request_id;           // "Lambda-Runtime-Aws-Request-Id"
+    std::string_view function_arn;         // "Lambda-Runtime-Invoked-Function-Arn"; empty locally
+    std::string_view trace_id;             // "Lambda-Runtime-Trace-Id"; empty when not traced
     std::int64_t deadline_ns = INT64_MAX;  // epoch nanoseconds; INT64_MAX: no deadline
     Logger* logger = nullptr;              // never null from a kbatch host
     const TimeSource* time = nullptr;      // null: the system clock
@@ -229,8 +229,8 @@ struct PluginInfo {
     std::uint32_t flags = 0;  // PluginFlags
     // The fingerprint. Each value is what the plugin was compiled with; the host refuses a
     // mismatch with its own, naming the setting.
-    std::int32_t libstdcxx_cxx11_abi = -1;  // _GLIBCXX_USE_CXX11_ABI; -1 when not libstdc++
-    std::int32_t boost_dll_use_std_fs = 0;  // 1 when built with BOOST_DLL_USE_STD_FS
+    std::int32_t libstdcxx_cxx11_abi = -1;         // _GLIBCXX_USE_CXX11_ABI; -1 when not libstdc++
+    std::int32_t boost_dll_use_std_fs = 0;         // 1 when built with BOOST_DLL_USE_STD_FS
     const char* sdk_version = KBATCH_SDK_VERSION;  // for messages only
     /// Makes the processor. Null on failure, with the reason sent to `errors` (kConfigRejected or
     /// kFailedToStart).
@@ -245,17 +245,23 @@ inline constexpr const char* kPluginInfoSymbol = "kbatch_plugin_info";
 /// The source's eventSource value ("aws:kinesis"...) and its name in messages ("Kinesis"...).
 inline constexpr std::string_view event_source_value(Source source) noexcept {
     switch (source) {
-        case Source::kKinesis: return "aws:kinesis";
-        case Source::kSqs: return "aws:sqs";
-        case Source::kDynamoDb: return "aws:dynamodb";
+        case Source::kKinesis:
+            return "aws:kinesis";
+        case Source::kSqs:
+            return "aws:sqs";
+        case Source::kDynamoDb:
+            return "aws:dynamodb";
     }
     return "";
 }
 inline constexpr std::string_view source_name(Source source) noexcept {
     switch (source) {
-        case Source::kKinesis: return "Kinesis";
-        case Source::kSqs: return "SQS";
-        case Source::kDynamoDb: return "DynamoDB Streams";
+        case Source::kKinesis:
+            return "Kinesis";
+        case Source::kSqs:
+            return "SQS";
+        case Source::kDynamoDb:
+            return "DynamoDB Streams";
     }
     return "";
 }

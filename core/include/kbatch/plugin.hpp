@@ -38,10 +38,10 @@
 /// object's processor: the ABI version (kbatch_abi_version, which every host reads first) and the
 /// PluginInfo (kbatch_plugin_info: the fingerprint, the sources, the form and the factory). Use
 /// once per shared object, at global scope.
-#define KBATCH_PLUGIN(Type)                                                                 \
-    namespace kbatch_plugin_exports {                                                       \
-    inline constexpr std::uint32_t abi_version = ::kbatch::kAbiVersion;                     \
+#define KBATCH_PLUGIN(Type)                                                                    \
+    namespace kbatch_plugin_exports {                                                          \
+    inline constexpr std::uint32_t abi_version = ::kbatch::kAbiVersion;                        \
     inline constexpr ::kbatch::PluginInfo plugin_info = ::kbatch::detail::plugin_info<Type>(); \
-    }                                                                                       \
-    BOOST_DLL_ALIAS(kbatch_plugin_exports::abi_version, kbatch_abi_version)                 \
+    }                                                                                          \
+    BOOST_DLL_ALIAS(kbatch_plugin_exports::abi_version, kbatch_abi_version)                    \
     BOOST_DLL_ALIAS(kbatch_plugin_exports::plugin_info, kbatch_plugin_info)

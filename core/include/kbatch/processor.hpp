@@ -24,7 +24,8 @@
 // Threading: process() is called from one thread at a time unless the class declares
 //   static constexpr bool kThreadSafe = true;
 // Errors: an exception that escapes process() fails the record (per record: that record, with its
-// what(), or "unknown exception"; per batch: every record not yet marked). It never reaches the host.
+// what(), or "unknown exception"; per batch: every record not yet marked). It never reaches the
+// host.
 #pragma once
 
 #include <cstddef>
@@ -58,8 +59,8 @@ class Batch {
     Record operator[](std::size_t index) const noexcept {
         const auto* bytes = static_cast<const unsigned char*>(view_.records);
         const auto* fields = reinterpret_cast<const Fields*>(bytes + index * view_.record_size);
-        return Record(*fields, view_.record_size < sizeof(Fields) ? view_.record_size
-                                                                  : sizeof(Fields));
+        return Record(*fields,
+                      view_.record_size < sizeof(Fields) ? view_.record_size : sizeof(Fields));
     }
 
     class iterator {
@@ -121,6 +122,8 @@ class Outcomes {
     OutcomeSink* sink_;
 };
 
+}  // namespace abi_v2
+
 namespace detail {
 
 template <class... Records>
@@ -149,6 +152,8 @@ class BatchProcessorOf {
 };
 
 }  // namespace detail
+
+inline namespace abi_v2 {
 
 /// What every processor is: something the SDK destroys through this base.
 class ProcessorBase {

@@ -17,8 +17,8 @@ inline namespace abi_v2 {
 /// One entry of an SQS message's messageAttributes. Crosses the plugin boundary.
 struct SqsMessageAttribute {
     std::string_view name;
-    std::string_view data_type;               // dataType: "String", "Number", "Binary", "Number.int"...
-    std::string_view string_value;            // stringValue (String and Number types)
+    std::string_view data_type;     // dataType: "String", "Number", "Binary", "Number.int"...
+    std::string_view string_value;  // stringValue (String and Number types)
     std::span<const std::byte> binary_value;  // binaryValue, already base64-decoded (Binary types)
 };
 
@@ -26,24 +26,24 @@ struct SqsMessageAttribute {
 /// (BatchView, Source::kSqs). Absent fields are empty. The attributes are text, as SQS writes them.
 /// Fields are only ever appended (see abi.hpp).
 struct SqsMessageFields {
-    std::string_view message_id;        // messageId: the itemIdentifier
-    std::string_view receipt_handle;    // receiptHandle
-    std::string_view body;              // body, the text as sent (JSON-unescaped, not base64)
-    std::string_view md5_of_body;       // md5OfBody
+    std::string_view message_id;      // messageId: the itemIdentifier
+    std::string_view receipt_handle;  // receiptHandle
+    std::string_view body;            // body, the text as sent (JSON-unescaped, not base64)
+    std::string_view md5_of_body;     // md5OfBody
     std::string_view md5_of_message_attributes;  // md5OfMessageAttributes; empty when none
-    std::string_view event_source;      // eventSource: "aws:sqs"
+    std::string_view event_source;               // eventSource: "aws:sqs"
     std::string_view event_source_arn;  // eventSourceARN: the queue (".fifo" for a FIFO queue)
     std::string_view aws_region;        // awsRegion
     // attributes.*
-    std::string_view approximate_receive_count;            // ApproximateReceiveCount
-    std::string_view sent_timestamp;                       // SentTimestamp: epoch milliseconds
-    std::string_view sender_id;                            // SenderId
-    std::string_view approximate_first_receive_timestamp;  // ApproximateFirstReceiveTimestamp
-    std::string_view sequence_number;                      // SequenceNumber (FIFO)
-    std::string_view message_group_id;                     // MessageGroupId (FIFO)
-    std::string_view message_deduplication_id;             // MessageDeduplicationId (FIFO)
-    std::string_view aws_trace_header;                     // AWSTraceHeader, when traced
-    std::string_view dead_letter_queue_source_arn;         // DeadLetterQueueSourceArn
+    std::string_view approximate_receive_count;               // ApproximateReceiveCount
+    std::string_view sent_timestamp;                          // SentTimestamp: epoch milliseconds
+    std::string_view sender_id;                               // SenderId
+    std::string_view approximate_first_receive_timestamp;     // ApproximateFirstReceiveTimestamp
+    std::string_view sequence_number;                         // SequenceNumber (FIFO)
+    std::string_view message_group_id;                        // MessageGroupId (FIFO)
+    std::string_view message_deduplication_id;                // MessageDeduplicationId (FIFO)
+    std::string_view aws_trace_header;                        // AWSTraceHeader, when traced
+    std::string_view dead_letter_queue_source_arn;            // DeadLetterQueueSourceArn
     std::span<const SqsMessageAttribute> message_attributes;  // in the event's order
 };
 

@@ -45,11 +45,14 @@
 
 #include "kbatch/context.hpp"
 #include "kbatch/detail/plugin_loading.hpp"
+#include "kbatch/dynamodb_record.hpp"
 #include "kbatch/logger.hpp"
 #include "kbatch/plugin.hpp"
 #include "kbatch/plugin_config.hpp"
+#include "kbatch/processor_handle.hpp"
 #include "kbatch/record.hpp"
 #include "kbatch/result.hpp"
+#include "kbatch/sqs.hpp"
 
 namespace kbatch::testing {
 
@@ -185,6 +188,121 @@ inline std::string event_json(const std::vector<TestRecord>& records) {
     return nlohmann::json{{"Records", std::move(array)}}.dump();
 }
 
+// ---- SQS and DynamoDB Streams records ---------------------------------------------------------
+
+/// One SQS message from plain values; only the first two usually matter:
+///   kbatch::testing::TestSqsMessage{"m1", R"({"id": 1})"}
+/// A message with a message_group_id comes from a FIFO queue (queue_arn gains ".fifo" unless it
+/// ends so already), with SequenceNumber and MessageDeduplicationId set as SQS sets them.
+struct TestSqsMessage {
+    std::string message_id{};
+    std::string body{};              // the text as sent
+    std::string message_group_id{};  // FIFO only; empty for a standard queue
+    std::string queue_arn = "arn:aws:sqs:us-east-1:123456789012:kbatch-test";
+    std::string aws_region = "us-east-1";
+    std::string approximate_receive_count = "1";
+    std::string sent_timestamp = "1700000000000";
+    /// String message attributes, name to value.
+    std::map<std::string, std::string> string_attributes{};
+
+    bool fifo() const { return !message_group_id.empty(); }
+    std::string arn() const {
+        return fifo() && !queue_arn.ends_with(".fifo") ? queue_arn + ".fifo" : queue_arn;
+    }
+};
+
+/// One element of an SQS event's "Records" array, as Lambda writes it (md5OfBody is left empty:
+/// kbatch does not check it).
+inline nlohmann::ordered_json sqs_message_json(const TestSqsMessage& message) {
+    nlohmann::ordered_json attributes = {
+        {"ApproximateReceiveCount", message.approximate_receive_count},
+        {"SentTimestamp", message.sent_timestamp},
+        {"SenderId", "AIDAIENQZJOLO23YVJ4VO"},
+        {"ApproximateFirstReceiveTimestamp", message.sent_timestamp},
+    };
+    if (message.fifo()) {
+        attributes["SequenceNumber"] = "18849496460467696128";
+        attributes["MessageGroupId"] = message.message_group_id;
+        attributes["MessageDeduplicationId"] = "dedup-" + message.message_id;
+    }
+    nlohmann::ordered_json message_attributes = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : message.string_attributes) {
+        message_attributes[name] = {{"stringValue", value},
+                                    {"stringListValues", nlohmann::ordered_json::array()},
+                                    {"binaryListValues", nlohmann::ordered_json::array()},
+                                    {"dataType", "String"}};
+    }
+    return {
+        {"messageId", message.message_id},
+        {"receiptHandle", "AQEB" + message.message_id},
+        {"body", message.body},
+        {"attributes", std::move(attributes)},
+        {"messageAttributes", std::move(message_attributes)},
+        {"md5OfBody", ""},
+        {"eventSource", "aws:sqs"},
+        {"eventSourceARN", message.arn()},
+        {"awsRegion", message.aws_region},
+    };
+}
+
+/// The whole SQS event, {"Records":[...]}, serialized.
+inline std::string sqs_event_json(const std::vector<TestSqsMessage>& messages) {
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const TestSqsMessage& message : messages)
+        array.push_back(sqs_message_json(message));
+    return nlohmann::ordered_json{{"Records", std::move(array)}}.dump();
+}
+
+/// One DynamoDB Streams record from plain values; keys and images are JSON text in DynamoDB's
+/// typed form ("" leaves the image out):
+///   kbatch::testing::TestDynamoDbRecord{"111", "INSERT", R"({"Id":{"N":"1"}})",
+///                                       R"({"Id":{"N":"1"},"Name":{"S":"Ann"}})"}
+struct TestDynamoDbRecord {
+    std::string sequence_number{};
+    std::string event_name = "INSERT";  // INSERT, MODIFY or REMOVE
+    std::string keys = "{}";
+    std::string new_image{};
+    std::string old_image{};
+    std::string stream_view_type = "NEW_AND_OLD_IMAGES";
+    double approximate_creation = 1700000000;
+    std::string stream_arn =
+        "arn:aws:dynamodb:us-east-1:123456789012:table/kbatch-test/stream/2026-01-01T00:00:00.000";
+    std::string aws_region = "us-east-1";
+};
+
+/// One element of a DynamoDB Streams event's "Records" array, as Lambda writes it.
+inline nlohmann::ordered_json dynamodb_record_json(const TestDynamoDbRecord& record) {
+    const auto parse = [](const std::string& text) { return nlohmann::ordered_json::parse(text); };
+    nlohmann::ordered_json dynamodb = {
+        {"ApproximateCreationDateTime", record.approximate_creation},
+        {"Keys", parse(record.keys)},
+    };
+    if (!record.new_image.empty())
+        dynamodb["NewImage"] = parse(record.new_image);
+    if (!record.old_image.empty())
+        dynamodb["OldImage"] = parse(record.old_image);
+    dynamodb["SequenceNumber"] = record.sequence_number;
+    dynamodb["SizeBytes"] = record.keys.size() + record.new_image.size() + record.old_image.size();
+    dynamodb["StreamViewType"] = record.stream_view_type;
+    return {
+        {"eventID", "event-" + record.sequence_number},
+        {"eventName", record.event_name},
+        {"eventVersion", "1.1"},
+        {"eventSource", "aws:dynamodb"},
+        {"awsRegion", record.aws_region},
+        {"dynamodb", std::move(dynamodb)},
+        {"eventSourceARN", record.stream_arn},
+    };
+}
+
+/// The whole DynamoDB Streams event, {"Records":[...]}, serialized.
+inline std::string dynamodb_event_json(const std::vector<TestDynamoDbRecord>& records) {
+    nlohmann::ordered_json array = nlohmann::ordered_json::array();
+    for (const TestDynamoDbRecord& record : records)
+        array.push_back(dynamodb_record_json(record));
+    return nlohmann::ordered_json{{"Records", std::move(array)}}.dump();
+}
+
 // ---- Configuration ----------------------------------------------------------------------------
 
 /// An environment for PluginConfig made of exactly `variables`, so that a test does not depend
@@ -296,7 +414,11 @@ class ManualClock final : public TimeSource {
     explicit ManualClock(Context::Clock::time_point start =
                              Context::Clock::time_point(std::chrono::seconds(1767225600)))
         : now_(start) {}
-    Context::Clock::time_point now() const noexcept override { return now_; }
+    Context::Clock::time_point now() const noexcept { return now_; }
+    std::int64_t now_ns() const noexcept override {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(now_.time_since_epoch())
+            .count();
+    }
     void advance(Context::Clock::duration by) noexcept { now_ += by; }
     void set(Context::Clock::time_point to) noexcept { now_ = to; }
 
@@ -345,31 +467,173 @@ class TestContext {
     Context context_;
 };
 
-/// Runs `processor` over `records` in order, in this process, as the host does in report-all
-/// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
-/// exception") fails the record.
-inline BatchOutcome run_batch(RecordProcessor& processor, const std::vector<TestRecord>& records,
-                              const TestInvocation& invocation = TestInvocation()) {
-    const TestContext context(invocation);
-    BatchOutcome outcome;
-    for (const TestRecord& record : records) {
-        const RecordView view(record);
-        RecordOutcome& result = outcome.records.emplace_back();
-        result.sequence_number = record.sequence_number;
+namespace run_detail {
+
+/// Collects the outcomes a processor marks, one per record.
+class OutcomeCollector final : public OutcomeSink {
+  public:
+    /// `outcome` holds one RecordOutcome per record already.
+    explicit OutcomeCollector(BatchOutcome& outcome)
+        : outcome_(outcome), marked_(outcome.records.size(), false) {}
+    void succeeded(std::size_t index) noexcept override {
+        if (index < outcome_.records.size() && !marked(index))
+            marked_[index] = true;
+    }
+    void failed(std::size_t index, std::string_view reason) noexcept override {
+        if (index >= outcome_.records.size() || outcome_.records[index].failed)
+            return;
+        marked_[index] = true;
+        outcome_.records[index].failed = true;
         try {
-            const Result processed = processor.process(view.record(), context.context());
-            result.failed = processed.failed();
-            result.reason = processed.reason();
-        } catch (const std::exception& e) {
-            result.failed = true;
-            result.reason = e.what();
+            outcome_.records[index].reason.assign(reason);
         } catch (...) {
-            result.failed = true;
-            result.reason = "unknown exception";
         }
     }
+    void fail_unmarked(std::string_view reason) noexcept override {
+        for (std::size_t index = 0; index < outcome_.records.size(); ++index) {
+            if (!marked(index))
+                failed(index, reason);
+        }
+    }
+    /// Fails what was left unmarked, as the host does.
+    void finish() noexcept { fail_unmarked("the plugin marked no outcome for the record"); }
+
+  private:
+    bool marked(std::size_t index) const { return marked_[index]; }
+
+    BatchOutcome& outcome_;
+    std::vector<bool> marked_;
+};
+
+/// Runs `processor` over `fields` (one source's records) as the host does in report-all mode.
+template <class Fields>
+BatchOutcome run_fields(const ProcessorHandle& processor, Source source,
+                        const std::vector<Fields>& fields,
+                        const std::vector<std::string>& identifiers,
+                        const TestInvocation& invocation) {
+    if (!processor.handles(source)) {
+        throw std::invalid_argument(std::string("the processor does not handle ") +
+                                    std::string(source_name(source)) + " records (it handles " +
+                                    source_names(processor.traits().sources) + ")");
+    }
+    const TestContext context(invocation);
+    BatchOutcome outcome;
+    for (const std::string& identifier : identifiers)
+        outcome.records.push_back(RecordOutcome{identifier, false, {}});
+    BatchView view;
+    view.source = source;
+    view.records = fields.data();
+    view.count = fields.size();
+    view.record_size = sizeof(Fields);
+    OutcomeCollector collector(outcome);
+    if (processor.traits().form == ProcessingForm::kBatch) {
+        processor.instance().process_batch(view, context.context().view(), collector);
+    } else {
+        for (std::size_t index = 0; index < fields.size(); ++index)
+            processor.instance().process_record(view, index, context.context().view(), collector);
+    }
+    collector.finish();
     outcome.log = context.log();
     return outcome;
+}
+
+}  // namespace run_detail
+
+/// Runs `processor` over `records` in order, in this process, as the host does in report-all
+/// mode: every record is processed; Result::failure or an exception (its what(), or "unknown
+/// exception") fails the record; a batch processor's unmarked records fail.
+inline BatchOutcome run_batch(const ProcessorHandle& processor,
+                              const std::vector<TestRecord>& records,
+                              const TestInvocation& invocation = TestInvocation()) {
+    std::vector<std::unique_ptr<RecordView>> views;
+    std::vector<KinesisRecordFields> fields;
+    std::vector<std::string> identifiers;
+    for (const TestRecord& record : records) {
+        views.push_back(std::make_unique<RecordView>(record));
+        fields.push_back(views.back()->record().fields());
+        identifiers.push_back(record.sequence_number);
+    }
+    return run_detail::run_fields(processor, Source::kKinesis, fields, identifiers, invocation);
+}
+
+/// run_batch() for SQS messages (a separate name, so that a braced list of records stays
+/// unambiguous). Every message is processed (the FIFO
+/// rule, which stops a FIFO batch at its first failure, is the host's: `kbatch invoke` shows it).
+inline BatchOutcome run_sqs_batch(const ProcessorHandle& processor,
+                                  const std::vector<TestSqsMessage>& messages,
+                                  const TestInvocation& invocation = TestInvocation()) {
+    std::vector<std::string> arns;
+    std::vector<SqsMessageFields> fields;
+    std::vector<std::string> identifiers;
+    arns.reserve(messages.size());
+    for (const TestSqsMessage& message : messages) {
+        arns.push_back(message.arn());
+        SqsMessageFields& f = fields.emplace_back();
+        f.message_id = message.message_id;
+        f.receipt_handle = message.message_id;
+        f.body = message.body;
+        f.event_source = "aws:sqs";
+        f.event_source_arn = arns.back();
+        f.aws_region = message.aws_region;
+        f.approximate_receive_count = message.approximate_receive_count;
+        f.sent_timestamp = message.sent_timestamp;
+        f.approximate_first_receive_timestamp = message.sent_timestamp;
+        f.message_group_id = message.message_group_id;
+        identifiers.push_back(message.message_id);
+    }
+    // String attributes as views of the messages' own map.
+    std::vector<std::vector<SqsMessageAttribute>> attributes(messages.size());
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        for (const auto& [name, value] : messages[i].string_attributes)
+            attributes[i].push_back(SqsMessageAttribute{name, "String", value, {}});
+        fields[i].message_attributes = attributes[i];
+    }
+    return run_detail::run_fields(processor, Source::kSqs, fields, identifiers, invocation);
+}
+
+/// run_batch() for DynamoDB Streams records.
+inline BatchOutcome run_dynamodb_batch(const ProcessorHandle& processor,
+                                       const std::vector<TestDynamoDbRecord>& records,
+                                       const TestInvocation& invocation = TestInvocation()) {
+    std::vector<DynamoDbRecordFields> fields;
+    std::vector<std::string> identifiers;
+    for (const TestDynamoDbRecord& record : records) {
+        DynamoDbRecordFields& f = fields.emplace_back();
+        f.event_name = record.event_name;
+        f.event_version = "1.1";
+        f.event_source = "aws:dynamodb";
+        f.event_source_arn = record.stream_arn;
+        f.aws_region = record.aws_region;
+        f.sequence_number = record.sequence_number;
+        f.keys = record.keys;
+        f.new_image = record.new_image;
+        f.old_image = record.old_image;
+        f.stream_view_type = record.stream_view_type;
+        f.approximate_creation = record.approximate_creation;
+        identifiers.push_back(record.sequence_number);
+    }
+    return run_detail::run_fields(processor, Source::kDynamoDb, fields, identifiers, invocation);
+}
+
+/// The same for a processor object the test constructed itself (MyProcessor p(config)). It is
+/// driven through the adapter a plugin's shared object uses, and is not destroyed here.
+template <class Type>
+requires std::is_base_of_v<ProcessorBase, Type> BatchOutcome
+run_batch(Type& processor, const std::vector<TestRecord>& records,
+          const TestInvocation& invocation = TestInvocation()) {
+    return run_batch(ProcessorHandle::borrow(processor), records, invocation);
+}
+template <class Type>
+requires std::is_base_of_v<ProcessorBase, Type> BatchOutcome
+run_sqs_batch(Type& processor, const std::vector<TestSqsMessage>& messages,
+              const TestInvocation& invocation = TestInvocation()) {
+    return run_sqs_batch(ProcessorHandle::borrow(processor), messages, invocation);
+}
+template <class Type>
+requires std::is_base_of_v<ProcessorBase, Type> BatchOutcome
+run_dynamodb_batch(Type& processor, const std::vector<TestDynamoDbRecord>& records,
+                   const TestInvocation& invocation = TestInvocation()) {
+    return run_dynamodb_batch(ProcessorHandle::borrow(processor), records, invocation);
 }
 
 // ---- Loading a built plugin -------------------------------------------------------------------
@@ -389,24 +653,27 @@ class Plugin {
     explicit Plugin(const std::filesystem::path& file,
                     nlohmann::json config = nlohmann::json::object(),
                     PluginConfig::EnvLookup env = PluginConfig::process_environment) {
-        detail::PluginLoadError error;
-        processor_ = detail::load_plugin(library_, file,
-                                         PluginConfig(std::move(config), std::move(env)), &error);
-        if (processor_ != nullptr)
+        kbatch::detail::PluginLoadError error;
+        processor_ = kbatch::detail::load_plugin(
+            library_, file, PluginConfig(std::move(config), std::move(env)), &error);
+        if (processor_)
             return;
-        if (error.failure == detail::PluginLoadFailure::kConfigRejected)
+        if (error.failure == kbatch::detail::PluginLoadFailure::kConfigRejected)
             throw ConfigError(error.plugin_message);
         throw std::runtime_error(error.message);
     }
-    ~Plugin() { processor_.reset(); }
+    ~Plugin() { processor_.destroy(); }
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
 
-    RecordProcessor& processor() const noexcept { return *processor_; }
+    /// The processor, as the host drives it: pass it to run_batch().
+    const ProcessorHandle& processor() const noexcept { return processor_; }
+    /// What the plugin declared: its sources, form and flags.
+    const ProcessorTraits& traits() const noexcept { return processor_.traits(); }
 
   private:
     boost::dll::shared_library library_;  // declared first: destroyed after the processor
-    std::unique_ptr<RecordProcessor> processor_;
+    ProcessorHandle processor_;
 };
 
 }  // namespace kbatch::testing

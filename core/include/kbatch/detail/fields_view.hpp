@@ -7,9 +7,7 @@
 
 #include "kbatch/abi.hpp"
 
-namespace kbatch {
-inline namespace abi_v2 {
-namespace detail {
+namespace kbatch::detail {
 
 template <class Fields>
 class FieldsView {
@@ -38,6 +36,4 @@ class FieldsView {
     std::size_t size_;
 };
 
-}  // namespace detail
-}  // namespace abi_v2
-}  // namespace kbatch
+}  // namespace kbatch::detail

@@ -23,9 +23,7 @@
 #include "kbatch/processor.hpp"
 #include "kbatch/result.hpp"
 
-namespace kbatch {
-inline namespace abi_v2 {
-namespace detail {
+namespace kbatch::detail {
 
 /// This translation unit's side of the fingerprint (abi.hpp's PluginInfo). A macro's value, so
 /// that it is the plugin's compiler that evaluates it when the plugin includes this header.
@@ -68,21 +66,24 @@ bool visit_source(Source source, RecordList<Record, Rest...>, F&& f) {
         return false;
 }
 
-/// The host's view of a plugin's processor of class Type.
+/// The host's view of a plugin's processor of class Type. Owns it unless made with kBorrowed (a
+/// test's own processor object, driven as its shared object would be).
 template <class Type>
 class PluginAdapter final : public PluginInstance {
   public:
-    explicit PluginAdapter(std::unique_ptr<Type> processor) noexcept
-        : processor_(std::move(processor)) {}
+    enum Ownership { kOwned, kBorrowed };
+
+    PluginAdapter(Type* processor, Ownership ownership) noexcept
+        : processor_(processor), owned_(ownership == kOwned) {}
 
     void* query_interface(std::uint32_t, std::uint32_t) noexcept override { return nullptr; }
 
-    void process_record(const BatchView& batch, std::size_t index,
-                        const InvocationView& invocation, OutcomeSink& outcomes) noexcept override {
+    void process_record(const BatchView& batch, std::size_t index, const InvocationView& invocation,
+                        OutcomeSink& outcomes) noexcept override {
         if constexpr (Type::kbatch_form == ProcessingForm::kPerRecord) {
             const Context context(invocation);
-            const bool handled = visit_source(
-                batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
+            const bool handled =
+                visit_source(batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
                     const Record record = Batch<Record>(batch)[index];
                     try {
                         auto& entry = static_cast<RecordProcessorOf<Record>&>(*processor_);
@@ -109,8 +110,8 @@ class PluginAdapter final : public PluginInstance {
         if constexpr (Type::kbatch_form == ProcessingForm::kBatch) {
             const Context context(invocation);
             Outcomes outcomes(sink);
-            const bool handled = visit_source(
-                batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
+            const bool handled =
+                visit_source(batch.source, typename Type::kbatch_records{}, [&]<class Record>() {
                     try {
                         auto& entry = static_cast<BatchProcessorOf<Record>&>(*processor_);
                         entry.process(Batch<Record>(batch), context, outcomes);
@@ -128,8 +129,10 @@ class PluginAdapter final : public PluginInstance {
     }
 
     void destroy(ErrorSink& errors) noexcept override {
-        // unique_ptr::reset is noexcept: a throwing destructor would end the process there.
-        Type* processor = processor_.release();
+        // A delete expression, not unique_ptr::reset (noexcept: a throwing destructor would end
+        // the process there).
+        Type* processor = owned_ ? processor_ : nullptr;
+        processor_ = nullptr;
         try {
             delete processor;
         } catch (const std::exception& e) {
@@ -143,7 +146,8 @@ class PluginAdapter final : public PluginInstance {
   private:
     ~PluginAdapter() = default;
 
-    std::unique_ptr<Type> processor_;
+    Type* processor_;
+    bool owned_;
 };
 
 /// The factory PluginInfo points to: parses the configuration in the plugin, constructs Type from
@@ -172,7 +176,9 @@ PluginInstance* create_instance(const CreateArgs& args, ErrorSink& errors) noexc
         }
         const PluginConfig config(std::move(json), std::move(env));
         auto processor = std::make_unique<Type>(config);
-        return new PluginAdapter<Type>(std::move(processor));
+        auto* instance = new PluginAdapter<Type>(processor.get(), PluginAdapter<Type>::kOwned);
+        processor.release();
+        return instance;
     } catch (const ConfigError& e) {
         errors.error(ErrorSink::kConfigRejected, e.what());
     } catch (const std::exception& e) {
@@ -183,9 +189,12 @@ PluginInstance* create_instance(const CreateArgs& args, ErrorSink& errors) noexc
     return nullptr;
 }
 
-/// The PluginInfo a plugin of class Type exports.
+/// What a processor of class Type declares (sources, form, flags, fingerprint), without its
+/// factory: all ProcessorHandle::of and borrow need for an object made by other means (a test's
+/// processor, with whatever constructor it has), so that they do not instantiate
+/// create_instance<Type>, which needs a constructor from PluginConfig.
 template <class Type>
-constexpr PluginInfo plugin_info() noexcept {
+constexpr PluginInfo declared_info() noexcept {
     static_assert(std::is_base_of_v<ProcessorBase, Type>,
                   "KBATCH_PLUGIN needs a class derived from kbatch::RecordProcessor, "
                   "kbatch::Processor<...> or kbatch::BatchProcessor<...>");
@@ -199,10 +208,15 @@ constexpr PluginInfo plugin_info() noexcept {
     }
     info.libstdcxx_cxx11_abi = kLibstdcxxCxx11Abi;
     info.boost_dll_use_std_fs = kBoostDllUseStdFs;
+    return info;
+}
+
+/// The PluginInfo a plugin of class Type exports: what it declares, and its factory.
+template <class Type>
+constexpr PluginInfo plugin_info() noexcept {
+    PluginInfo info = declared_info<Type>();
     info.create = &create_instance<Type>;
     return info;
 }
 
-}  // namespace detail
-}  // namespace abi_v2
-}  // namespace kbatch
+}  // namespace kbatch::detail
