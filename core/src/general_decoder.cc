@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "base64.h"
 #include "ondemand_values.h"
 #include "sequence_number.h"
 #include "source_fields.h"
 #include "text_scan.h"
+#include "value_reader.h"
 
 namespace kbatch {
 namespace {
@@ -25,73 +25,10 @@ using fields::Kind;
 using fields::Presence;
 using fields::Section;
 
-// A defect message quotes at most this much of the offending value.
-constexpr std::size_t kMaxQuotedChars = 40;
-constexpr std::size_t kNotARecord = static_cast<std::size_t>(-1);
-
-// Names a place in the event for messages: "the event", "Records", "Records[3]",
-// "Records[3].kinesis.data", "Records[3].messageAttributes.trace.binaryValue". Formatted only
-// when an error is reported, so the happy path builds no strings.
-struct Place {
-    Place() = default;
-    /// Record `record`, or its object `object` ("kinesis").
-    explicit Place(std::size_t record, std::string_view object = {})
-        : index(record), section(object) {}
-    /// A member of the event itself ("Records", "window").
-    static Place member(std::string_view name) {
-        Place place;
-        place.key = name;
-        return place;
-    }
-    /// The entry `name` of record `record`'s map `map` ("messageAttributes").
-    static Place entry_of(std::size_t record, std::string_view map, std::string_view name) {
-        Place place(record, map);
-        place.entry = name;
-        place.has_entry = true;
-        return place;
-    }
-
-    std::size_t index = kNotARecord;
-    std::string_view section;  // the key of the object the place is in: "kinesis"; "" for none
-    std::string_view entry;    // in "messageAttributes", the attribute's name
-    bool has_entry = false;
-    std::string_view key;
-
-    Place with_key(std::string_view field_key) const {
-        Place place = *this;
-        place.key = field_key;
-        return place;
-    }
-
-    std::string str() const {
-        if (index == kNotARecord)
-            return key.empty() ? std::string("the event") : std::string(key);
-        std::string out = fmt::format("Records[{}]", index);
-        if (!section.empty())
-            fmt::format_to(std::back_inserter(out), ".{}", section);
-        if (has_entry)
-            fmt::format_to(std::back_inserter(out), ".{}", entry);
-        if (!key.empty())
-            fmt::format_to(std::back_inserter(out), ".{}", key);
-        return out;
-    }
-};
-
-std::string quote(std::string_view text) {
-    if (text.size() <= kMaxQuotedChars)
-        return fmt::format("{:?}", text);
-    return fmt::format("{:?}...", text.substr(0, kMaxQuotedChars));
-}
-
-// A number's text as written (it has no character to escape), cut as quote() cuts a string.
-std::string quote_number(ondemand::value& value) {
-    std::string_view text = value.raw_json_token();
-    while (!text.empty() && is_json_space(text.back()))
-        text.remove_suffix(1);
-    if (text.size() <= kMaxQuotedChars)
-        return std::string(text);
-    return fmt::format("{}...", text.substr(0, kMaxQuotedChars));
-}
+using general::kNotARecord;
+using general::Place;
+using general::quote;
+using general::ValueReader;
 
 // Whether `key` appears in its record for the first time, adding it to `seen`. Called with a
 // constant bit in each field's code, where it is a test and an or.
@@ -128,315 +65,6 @@ struct Naming {
     bool kinesis_key = false;
 };
 
-// The part of the walk that does not depend on the source: the document, errors, validation.
-class WalkerBase {
-  public:
-    WalkerBase(ondemand::document& doc, const char* input, std::byte* arena, DecodedBatch& batch)
-        : doc_(doc), input_(input), arena_(arena), batch_(batch) {}
-
-  protected:
-    // Checks that a value the walk does not use is valid JSON, reading every part of it.
-    Status validate(ondemand::value& value, const Place& place, int depth) {
-        if (depth > kMaxJsonDepth) {
-            return invalid_event(fmt::format("invalid JSON in {}: nested deeper than {} levels",
-                                             place.str(), kMaxJsonDepth));
-        }
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, place);
-        simdjson::error_code error = simdjson::SUCCESS;
-        switch (type) {
-            case ondemand::json_type::object: {
-                ondemand::object object;
-                if ((error = value.get_object().get(object)))
-                    break;
-                for (auto field_result : object) {
-                    if ((error = field_result.error()))
-                        break;
-                    ondemand::field& field = field_result.value_unsafe();
-                    // Only the escapes need checking; the key itself is of no use here.
-                    std::string_view key = raw_key(field);
-                    if ((error = unescape_key(field, key).error()))
-                        break;
-                    ondemand::value& field_value = field.value();
-                    if (Status status = validate(field_value, place, depth + 1); !status.is_ok())
-                        return status;
-                }
-                break;
-            }
-            case ondemand::json_type::array: {
-                ondemand::array array;
-                if ((error = value.get_array().get(array)))
-                    break;
-                for (auto element_result : array) {
-                    ondemand::value element;
-                    if ((error = std::move(element_result).get(element)))
-                        break;
-                    if (Status status = validate(element, place, depth + 1); !status.is_ok())
-                        return status;
-                }
-                break;
-            }
-            case ondemand::json_type::string: {
-                std::string_view text;
-                error = read_string_value(value, text);
-                break;
-            }
-            case ondemand::json_type::number: {
-                double number = 0;
-                bool out_of_range = false;  // valid JSON all the same
-                error = read_double(value, &number, &out_of_range);
-                break;
-            }
-            case ondemand::json_type::boolean: {
-                bool flag = false;
-                error = value.get_bool().get(flag);
-                break;
-            }
-            case ondemand::json_type::null: {
-                bool is_null = false;
-                error = value.is_null().get(is_null);
-                if (!error && !is_null)
-                    error = simdjson::N_ATOM_ERROR;
-                break;
-            }
-        }
-        if (error)
-            return invalid_json(error, place);
-        return Status::ok();
-    }
-
-    // The same for a whole document that is a scalar (an event that is not an object).
-    Status validate_document_scalar(ondemand::json_type type) {
-        simdjson::error_code error = simdjson::SUCCESS;
-        if (type == ondemand::json_type::null) {
-            bool is_null = false;
-            error = doc_.is_null().get(is_null);
-            if (!error && !is_null)
-                error = simdjson::N_ATOM_ERROR;
-        } else if (type == ondemand::json_type::boolean) {
-            bool flag = false;
-            error = doc_.get_bool().get(flag);
-        } else if (type == ondemand::json_type::number) {
-            double number = 0;
-            bool out_of_range = false;
-            error = read_double(doc_, &number, &out_of_range);
-        } else if (type == ondemand::json_type::string) {
-            std::string_view text;
-            error = doc_.get_string().get(text);
-        }
-        if (error)
-            return invalid_json(error, Place{});
-        return Status::ok();
-    }
-
-    // A part of the event's structure has the wrong type: the event cannot be processed. The
-    // value is checked first, so that malformed JSON is called that, not a wrong type.
-    Status wrong_type_of_event(ondemand::value& value, const Place& place, ondemand::json_type type,
-                               std::string_view expected) {
-        if (Status status = validate(value, place, 1); !status.is_ok())
-            return status;
-        return invalid_event(
-            fmt::format("{}: expected {}, got {}", place.str(), expected, describe(type)));
-    }
-
-    // A value of the wrong type in a record: checked, then the record's defect.
-    Status wrong_type(ondemand::value& value, const Place& place, ondemand::json_type type,
-                      std::string_view expected, int depth, std::string& defect) {
-        if (Status status = validate(value, place, depth); !status.is_ok())
-            return status;
-        note(defect, place, fmt::format("expected {}, got {}", expected, describe(type)));
-        return Status::ok();
-    }
-
-    // Keeps the first defect of a record: it is the one the user fixes first.
-    static void note(std::string& defect, const Place& place, std::string_view what) {
-        if (defect.empty())
-            defect = fmt::format("{}: {}", place.str(), what);
-    }
-
-    // A key that the walk reads appears twice inside a record. RFC 8259 leaves the meaning of
-    // duplicate names open, and taking the last value silently (as simdjson's walk would) lets
-    // the record be half one thing, half another: an eventID that contradicts the sequence
-    // number. So it is a defect of that record, which then fails without reaching the plugin;
-    // the first value stays (it is not used, except for the identifier). Keys the walk does not
-    // read may repeat: their values are ignored anyway. (A second "Records" is a fault of the
-    // event's structure and fails the invocation: walk_event.)
-    [[gnu::cold, gnu::noinline]] static void note_duplicate(std::string& defect,
-                                                            const Place& object,
-                                                            std::string_view key) {
-        note(defect, object, fmt::format("duplicate key {}", quote(key)));
-    }
-
-    Status invalid_json(simdjson::error_code error, const Place& place) {
-        const char* location = nullptr;
-        if (!doc_.current_location().get(location)) {
-            return invalid_event(fmt::format("invalid JSON in {} near byte {}: {}", place.str(),
-                                             location - input_, simdjson::error_message(error)));
-        }
-        return invalid_event(
-            fmt::format("invalid JSON in {}: {}", place.str(), simdjson::error_message(error)));
-    }
-
-    static Status invalid_event(std::string message) {
-        return Status::error(ErrorKind::kInvalidEvent, std::move(message));
-    }
-
-    // Reads a string. null counts as absent. Another type is a defect of the record; a malformed
-    // value is invalid JSON.
-    Status read_string(ondemand::value& value, const Place& where, std::string_view key,
-                       std::string_view* out, int depth, std::string& defect) {
-        // The usual case first, known from the value's first byte without asking simdjson for
-        // its type.
-        if (value.raw_json_token().starts_with('"')) {
-            if (auto error = read_string_value(value, *out))
-                return invalid_json(error, where.with_key(key));
-            return Status::ok();
-        }
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, where.with_key(key));
-        if (type == ondemand::json_type::string) {
-            if (auto error = read_string_value(value, *out))
-                return invalid_json(error, where.with_key(key));
-            return Status::ok();
-        }
-        if (type == ondemand::json_type::null) {
-            if (Status status = validate(value, where.with_key(key), depth); !status.is_ok())
-                return status;
-            *out = {};
-            return Status::ok();
-        }
-        return wrong_type(value, where.with_key(key), type, "a string", depth, defect);
-    }
-
-    // Reads a number (integer, decimal or with an exponent) as a double. null counts as absent. A
-    // number beyond a double's range is a defect of the record, as the same number written as a
-    // string is: valid JSON that this record alone has wrong (one too small for a double is zero).
-    Status read_number(ondemand::value& value, const Place& where, std::string_view key,
-                       double* out, int depth, std::string& defect) {
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, where.with_key(key));
-        if (type == ondemand::json_type::number) {
-            double number = 0;
-            bool out_of_range = false;
-            if (auto error = read_double(value, &number, &out_of_range))
-                return invalid_json(error, where.with_key(key));
-            if (out_of_range) {
-                note(defect, where.with_key(key),
-                     fmt::format("{} is out of range", quote_number(value)));
-            } else {
-                *out = number;
-            }
-            return Status::ok();
-        }
-        if (type == ondemand::json_type::null)
-            return validate(value, where.with_key(key), depth);
-        return wrong_type(value, where.with_key(key), type, "a number", depth, defect);
-    }
-
-    // Reads a non-negative integer below 2^64. null counts as absent. Any other number (negative,
-    // with a fraction or an exponent, too large) is a defect of the record.
-    Status read_unsigned(ondemand::value& value, const Place& where, std::string_view key,
-                         std::uint64_t* out, int depth, std::string& defect) {
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, where.with_key(key));
-        if (type == ondemand::json_type::number) {
-            std::uint64_t number = 0;
-            if (value.get_uint64().get(number) == simdjson::SUCCESS) {
-                *out = number;
-                return Status::ok();
-            }
-            // Left where it is: read it as any number, which tells malformed JSON from a number
-            // that is only not an unsigned integer.
-            double as_double = 0;
-            bool out_of_range = false;
-            if (auto error = read_double(value, &as_double, &out_of_range))
-                return invalid_json(error, where.with_key(key));
-            note(defect, where.with_key(key),
-                 fmt::format("expected an unsigned integer, got {}", quote_number(value)));
-            return Status::ok();
-        }
-        if (type == ondemand::json_type::null)
-            return validate(value, where.with_key(key), depth);
-        return wrong_type(value, where.with_key(key), type, "a number", depth, defect);
-    }
-
-    // Keeps an object as its JSON text, from its '{' to its '}', after checking all of it.
-    // null counts as absent; another type is a defect.
-    Status read_raw_object(ondemand::value& value, const Place& where, std::string_view key,
-                           std::string_view* out, int depth, std::string& defect) {
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, where.with_key(key));
-        if (type == ondemand::json_type::null)
-            return validate(value, where.with_key(key), depth);
-        if (type != ondemand::json_type::object)
-            return wrong_type(value, where.with_key(key), type, "an object", depth, defect);
-        const char* const start = value.raw_json_token().data();
-        if (Status status = validate(value, where.with_key(key), depth); !status.is_ok())
-            return status;
-        // The walk now stands on the token after the object (a record's object is never the
-        // last token of the event): the object ends at the last '}' before it.
-        const char* end = nullptr;
-        if (auto error = doc_.current_location().get(end))
-            return invalid_json(error, where.with_key(key));
-        while (end > start && end[-1] != '}')
-            --end;
-        *out = std::string_view(start, static_cast<std::size_t>(end - start));
-        return Status::ok();
-    }
-
-    // Decodes the base64 text into the arena. Base64 has no character JSON must escape, so the
-    // text is decoded straight from the event buffer, never copied; only text that base64 refuses
-    // and that has an escape in it (some writers send "\/" for '/') is unescaped and decoded again.
-    // null counts as absent, unless the value is required (Kinesis's data).
-    Status read_base64(ondemand::value& value, const Place& where, std::string_view key,
-                       std::span<const std::byte>* out, bool required, int depth,
-                       std::string& defect) {
-        ondemand::json_type type;
-        if (auto error = value.type().get(type))
-            return invalid_json(error, where.with_key(key));
-        if (type == ondemand::json_type::null && !required)
-            return validate(value, where.with_key(key), depth);
-        if (type != ondemand::json_type::string)
-            return wrong_type(value, where.with_key(key), type, "a string", depth, defect);
-        std::optional<Base64Error> error;
-        // The arena holds as many bytes as the event, and base64 decodes to fewer bytes than its
-        // JSON text takes, so the writes below always fit.
-        const std::string_view raw = raw_string_body(value);
-        std::size_t size = 0;
-        if (raw.data() != nullptr)
-            size = base64_decode(raw, arena_, &error);
-        if (raw.data() == nullptr || (error && has_backslash(raw))) {
-            std::string_view encoded;
-            if (auto json_error = value.get_string().get(encoded))
-                return invalid_json(json_error, where.with_key(key));
-            error.reset();
-            size = base64_decode(encoded, arena_, &error);
-        } else {
-            ondemand::raw_json_string consumed;
-            if (auto json_error = value.get_raw_json_string().get(consumed))
-                return invalid_json(json_error, where.with_key(key));
-        }
-        if (error) {
-            note(defect, where.with_key(key),
-                 fmt::format("not valid base64: {} at offset {}", error->what, error->offset));
-            return Status::ok();
-        }
-        *out = std::span<const std::byte>(arena_, size);
-        arena_ += size;
-        return Status::ok();
-    }
-
-    ondemand::document& doc_;
-    const char* input_;
-    std::byte* arena_;  // next free byte
-    DecodedBatch& batch_;
-};
-
 // The walk of one event of source `Src` (a table of source_fields.h). Errors that make the event
 // unusable return a non-OK Status; a record's own problems become its defect and the walk goes
 // on.
@@ -445,13 +73,13 @@ class WalkerBase {
 // not read (unknown fields, a value of the wrong type) is still checked by validate(): an event
 // with invalid JSON anywhere is refused as a whole, never half-accepted.
 template <class Src>
-class Walker : public WalkerBase {
+class Walker : public ValueReader {
   public:
     using Fields = typename Src::Fields;
 
     Walker(ondemand::document& doc, const char* input, std::byte* arena, DecodedBatch& batch,
            const Detected& detected)
-        : WalkerBase(doc, input, arena, batch), detected_(detected) {}
+        : ValueReader(doc, input, arena, batch), detected_(detected) {}
 
     Status walk_event() {
         const Place event_place;
@@ -590,6 +218,12 @@ class Walker : public WalkerBase {
     // does not know, makes it invalid, said plainly (an S3 notification sent to a stream's
     // function would otherwise read "Records[0].kinesis: missing").
     Status check_source(std::size_t index, const Naming& naming) const {
+        // The usual answer first: the batch's own source, a comparison with a constant.
+        constexpr std::string_view kOwn = event_source_value(Src::kSource);
+        if (naming.event_source.size() == kOwn.size() &&
+            __builtin_memcmp(naming.event_source.data(), kOwn.data(), kOwn.size()) == 0) {
+            return Status::ok();
+        }
         std::optional<Source> named;
         if (!naming.event_source.empty()) {
             named = fields::source_of(naming.event_source);

@@ -64,7 +64,8 @@ constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
 template <class Table>
 struct KeyOrder {
     static constexpr std::size_t kCount = fields::kFieldCount<Table>;
-    static constexpr std::size_t kSections = 6;
+    static constexpr std::size_t kSections =
+        static_cast<std::size_t>(Section::kMessageAttribute) + 1;  // the last Section
     static_assert(kCount <= 32, "FieldSet has a bit per field");
 
     KeyOrder() {
@@ -192,7 +193,9 @@ class Reader {
                 if (Src::kFields[i].presence == fields::Presence::kIdentifier)
                     return i;
             }
+            return Src::kFields.size();
         }();
+        static_assert(identifier < Src::kFields.size(), "every source has an identifier");
         const std::string_view text = fields_.*(Src::kFields[identifier].text);
         if constexpr (Src::kIdentifierRule == fields::IdentifierRule::kSequenceNumber) {
             return is_sequence_number(text);
@@ -234,9 +237,20 @@ class Reader {
         skip_space();
         if (take('}'))
             return true;
+        std::size_t last = fields::kFieldCount<Table>;
+        switch (read_in_table_order<Table, S>(fields, seen, &last)) {
+            case Straight::kClosed:
+                return true;
+            case Straight::kFailed:
+                return false;
+            case Straight::kLeft:
+                break;
+        }
+        // The rest in the order the records before had them.
         KeyOrder<Table>& order = key_order<Table>();
-        std::uint8_t& first = order.first[static_cast<std::size_t>(S)];
-        std::uint8_t* expected = &first;
+        std::uint8_t* expected = last == fields::kFieldCount<Table>
+                                     ? &order.first[static_cast<std::size_t>(S)]
+                                     : &order.next[last];
         do {
             skip_space();
             std::size_t field = fields::kFieldCount<Table>;
@@ -265,6 +279,46 @@ class Reader {
         return take('}');
     }
 
+    // How far reading an object's keys in the table's order got.
+    enum class Straight {
+        kClosed,  // to the object's end
+        kFailed,  // to a value or a separator that is not Lambda's form
+        kLeft,    // to a key that is not next in the table's order (at it, not consumed)
+    };
+
+    // Reads the keys of an object of `section` (after its '{') in the table's order, which is
+    // Lambda's, one after the other in straight code: no jump through a table per key. A key
+    // the record does not have is passed over when it is optional. `*last` is the last field
+    // read. Whatever is left, in another order, read_object's loop reads.
+    template <class Table, Section S>
+    [[gnu::always_inline]] Straight read_in_table_order(typename Table::Fields& fields,
+                                                        FieldSet& seen, std::size_t* last) {
+        Straight result = Straight::kLeft;
+        bool stop = false;
+        fields::for_each_field_in<Table, S>([&](auto i) KBATCH_INLINE_LAMBDA {
+            if (stop)
+                return;
+            if (!take_key<Table, i>()) {
+                stop = Table::kFields[i].required();  // an optional one may just be absent
+                return;
+            }
+            *last = i;
+            if (!read_field<Table, i>(fields, seen)) {
+                result = Straight::kFailed;
+                stop = true;
+                return;
+            }
+            skip_space();
+            if (take(',')) {
+                skip_space();
+                return;
+            }
+            result = take('}') ? Straight::kClosed : Straight::kFailed;
+            stop = true;
+        });
+        return result;
+    }
+
     template <class Table>
     KeyOrder<Table>& key_order() {
         if constexpr (std::is_same_v<Table, fields::SqsAttributeEntry>) {
@@ -287,7 +341,7 @@ class Reader {
     }
 
     // Consumes the key of field `I` of `Table` with its quotes, if it is next, and the colon
-    // after it.
+    // after it; consumes nothing if they are not both there.
     template <class Table, std::size_t I>
     [[gnu::always_inline]] bool take_key() {
         constexpr auto& quoted = kQuotedKey<Table, I>;
@@ -295,13 +349,20 @@ class Reader {
             !equal_at<quoted.size()>(at_, quoted.data())) {
             return false;
         }
+        const char* const key = at_;
         at_ += quoted.size();
         if (!take(':')) {  // Lambda's form, and Python's ": ", have the colon right after it
-            if constexpr (!kSpaced)
-                return false;
-            skip_space();
-            if (!take(':'))
-                return false;
+            if constexpr (kSpaced) {
+                skip_space();
+                if (take(':')) {
+                    skip_space();
+                    return true;
+                }
+            } else if (stopped_at_space()) {
+                return false;  // where the spaced reader takes over; no key starts here
+            }
+            at_ = key;  // not a key of this section after all
+            return false;
         }
         skip_space();
         return true;

@@ -42,7 +42,7 @@ enum class Section : std::uint8_t {
     kAttributes,        // SQS: "attributes"
     kDynamoDb,          // DynamoDB Streams: "dynamodb"
     kUserIdentity,      // DynamoDB Streams: "userIdentity"
-    kMessageAttribute,  // SQS: each value of "messageAttributes"
+    kMessageAttribute,  // SQS: each value of "messageAttributes" (the last: KeyOrder counts on it)
 };
 
 /// What a field's value is, and so how it is read. For every kind, null counts as absent.
@@ -284,15 +284,6 @@ constexpr auto indices_in() {
     return indices;
 }
 
-/// The fields of `section` as a FieldSet.
-template <class Table, Section S>
-constexpr FieldSet fields_in() {
-    FieldSet set = 0;
-    for (const std::size_t i : indices_in<Table, S>())
-        set |= FieldSet{1} << i;
-    return set;
-}
-
 /// The required fields of `section`, the identifier first (it decides what becomes of the record,
 /// so its defect is the one reported), then in table order.
 template <class Table, Section S>
@@ -438,19 +429,6 @@ template <class Table, class Visit>
 [[gnu::always_inline]] inline void visit_index(std::size_t index, Visit&& visit) {
     static_assert(kFieldCount<Table> <= detail::kMaxFields);
     detail::switch_index<detail::AnyField<Table>>(index, visit);
-}
-
-/// The key of the object a section is, for messages ("Records[3].kinesis.data"): "kinesis",
-/// "attributes"...; "messageAttributes" for the entries of that map; "" for kRecord.
-template <class Table>
-constexpr std::string_view section_key(Section section) {
-    if (section == Section::kMessageAttribute)
-        return "messageAttributes";
-    for (const auto& field : Table::kFields) {
-        if (field.kind == Kind::kObject && field.opens == section)
-            return field.key;
-    }
-    return {};
 }
 
 /// Points each SQS message's message_attributes at its entries in batch.sqs_attributes, once that

@@ -1,7 +1,9 @@
 // libFuzzer target: any bytes, as an event, through the decoder with and without its fast path
-// for Lambda's form (lambda_form_decoder.h). It traps when the two disagree: on the status, or on
-// any field of any record or defect. The fast path may only ever take an event the general path
-// decodes to the same batch.
+// for Lambda's form (lambda_form_decoder.h). It traps when the two disagree: on the status, the
+// source, or any field of any record (every field of source_fields.h's tables: Kinesis, SQS with
+// its message attributes, DynamoDB Streams with its images) or defect. The fast path may only
+// ever take an event the general path decodes to the same batch. scripts/fuzz seeds it with the
+// events of all three sources, compact and spaced, and a dictionary of their keys.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
