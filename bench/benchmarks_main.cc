@@ -41,7 +41,7 @@ struct BenchEvent {
     std::string name;
     std::string text;
     std::size_t records = 0;
-    std::uint64_t data_sum = 0;  // from the naive contender: an independent decoder
+    std::uint64_t data_sum = 0;  // the payloads' sum from the naive contender, for the source
 };
 
 // The plugin twice: succeeding on every record, and failing about one record in a hundred.
@@ -182,7 +182,8 @@ void end_to_end(benchmark::State& state, const BenchEvent& event, kb::ChecksumPl
 BenchEvent load_event(std::string name, std::string text) {
     BenchEvent event{std::move(name), std::move(text)};
     std::string copy = event.text;
-    event.data_sum = kb::make_naive_contender()->run(copy);
+    // Each source's payload (contender.h), so that SQS and DynamoDB files are checked too.
+    event.data_sum = kb::make_naive_contender(kb::detect_event_source(event.text))->run(copy);
     kbatch::EventDecoder decoder;
     if (const kbatch::Status status = decoder.decode_in_place(copy); !status.is_ok())
         throw std::runtime_error(event.name + ": " + status.to_string());
