@@ -12,11 +12,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <kbatch/detail/elf_imports.hpp>
 #include <kbatch/detail/plugin_loading.hpp>
 #include <kbatch/testing.hpp>
 
@@ -91,6 +94,26 @@ TEST_CASE("a plugin built with -D_GLIBCXX_USE_CXX11_ABI=0 is refused, naming the
     // Refused before anything of it ran: its constructor never did.
     CHECK(constructions(file) == 0);
     check_invoke_refuses(file, message);
+}
+
+TEST_CASE(
+    "a version 1 plugin built with -D_GLIBCXX_USE_CXX11_ABI=0 is refused, naming the setting") {
+    // Version 1 has no fingerprint: before this check the host died in free() calling it. Its
+    // imports give it away: the old std::string's members are named _ZNSs... (std::string is "Ss"
+    // in the Itanium mangling), the C++11 one's _ZNSt7__cxx1112basic_string...
+    const fs::path file = at::v1_stub("cxx11_abi_0");
+    const std::string message = refused_as_mismatch(file);
+    const std::string prefix = "plugin " + kbatch::detail::quoted_path(file) +
+                               " was built with _GLIBCXX_USE_CXX11_ABI=0 (it imports _ZNSs";
+    CHECK_THAT(message, Catch::StartsWith(prefix));
+    CHECK_THAT(message,
+               Catch::EndsWith("), but this host with " + kHostCxx11Abi +
+                               ": rebuild the plugin with the host's setting (a plugin of ABI "
+                               "version 1 exports no fingerprint; its imports tell the setting)"));
+    check_invoke_refuses(file, message);
+    // The good build of the same source is not mistaken for one.
+    auto good = at::load_ok(at::v1_stub("never_fails"));
+    CHECK(kt::run_batch(good->processor(), {{"1", "a"}}).failed_sequence_numbers().empty());
 }
 
 TEST_CASE("a plugin built without -DBOOST_DLL_USE_STD_FS is refused, naming the setting") {
@@ -178,4 +201,39 @@ TEST_CASE("version 2 plugins without their PluginInfo, version or factory are re
                                 " failed to start: its factory returned null");
     for (const fs::path& file : {abi_only, info_only, null_factory})
         CHECK_THROWS_WITH(kt::Plugin(file), at::load_refused(file).message());
+}
+
+TEST_CASE("the imports reader reads inside the file only, whatever the file holds") {
+    // It reads files the host is asked to load, which may be anything: cut short, or with
+    // offsets and sizes pointing anywhere. Seeded cuts and byte changes of a real plugin must
+    // answer an import name or nothing, never read outside the file (ASan would see it).
+    const std::string plugin = kbatch::test::read_file(at::v1_stub("cxx11_abi_0"));
+    const std::string_view prefixes[] = {"_ZNSs", "_ZNKSs"};
+    kbatch::test::TempDir dir;
+    const fs::path copy = dir / "copy.so";
+    kbatch::test::write_file(copy, plugin);
+    CHECK_THAT(kbatch::detail::first_import_starting_with(copy, prefixes),
+               Catch::StartsWith("_ZNSs") || Catch::StartsWith("_ZNKSs"));
+
+    kbatch::test::write_file(copy, "not an ELF file at all");
+    CHECK(kbatch::detail::first_import_starting_with(copy, prefixes).empty());
+    CHECK(kbatch::detail::first_import_starting_with(dir / "missing.so", prefixes).empty());
+
+    std::mt19937_64 engine(20261201);
+    for (int round = 0; round < 200; ++round) {
+        std::string damaged = plugin;
+        if (round % 2 == 0) {
+            damaged.resize(std::uniform_int_distribution<std::size_t>(0, plugin.size())(engine));
+        } else {
+            for (int change = 0; change < 16; ++change) {
+                const std::size_t at =
+                    std::uniform_int_distribution<std::size_t>(0, damaged.size() - 1)(engine);
+                damaged[at] = static_cast<char>(engine());
+            }
+        }
+        kbatch::test::write_file(copy, damaged);
+        const std::string found = kbatch::detail::first_import_starting_with(copy, prefixes);
+        INFO("round " << round);
+        CHECK((found.empty() || found.starts_with("_ZNSs") || found.starts_with("_ZNKSs")));
+    }
 }

@@ -19,6 +19,7 @@
 #include "kbatch/abi.hpp"
 #include "kbatch/detail/abi_v1.hpp"
 #include "kbatch/detail/abi_v1_adapter.hpp"
+#include "kbatch/detail/elf_imports.hpp"
 #include "kbatch/plugin_config.hpp"
 #include "kbatch/processor_handle.hpp"
 
@@ -114,13 +115,27 @@ inline std::string describe_std_fs(std::int32_t value) {
     return value != 0 ? "-DBOOST_DLL_USE_STD_FS" : "no BOOST_DLL_USE_STD_FS";
 }
 
+/// A version 1 plugin exports no fingerprint, so its libstdc++ dual ABI is told by what it imports:
+/// one built with the other setting imports the other std::string's members. Returns the first
+/// such symbol, or empty when it imports none (or the host is not built with libstdc++).
+inline std::string import_of_other_dual_abi(const std::filesystem::path& file) {
+    static constexpr std::string_view kPreCxx11String[] = {"_ZNSs", "_ZNKSs"};
+    static constexpr std::string_view kCxx11String[] = {"_ZNSt7__cxx1112basic_string",
+                                                        "_ZNKSt7__cxx1112basic_string"};
+    if (kHostLibstdcxxCxx11Abi < 0)
+        return {};
+    return first_import_starting_with(file,
+                                      kHostLibstdcxxCxx11Abi == 0 ? kCxx11String : kPreCxx11String);
+}
+
 /// Loads `file` into `library` and makes its processor from `config`, in this order, touching
 /// nothing of the plugin before the step that needs it:
 ///  1. dlopen with RTLD_NOW (a missing symbol fails here, not mid-batch), RTLD_LOCAL (its symbols
 ///     resolve no other plugin's names) and RTLD_NODELETE (see below);
 ///  2. kbatch_abi_version, a std::uint32_t in every ABI version, says which version to speak:
 ///     1 (kbatch_create_processor, behind AbiV1Instance) or 2 (kbatch_plugin_info); any other is
-///     refused with both sides' versions;
+///     refused with both sides' versions; a version 1 plugin that imports the other libstdc++
+///     dual ABI's std::string is refused (it has no fingerprint, see import_of_other_dual_abi);
 ///  3. for version 2, PluginInfo is read and checked before anything of the plugin is called:
 ///     its size, the fingerprint (the libstdc++ dual ABI and BOOST_DLL_USE_STD_FS, each refused
 ///     with the setting, the plugin's value and the host's), the level of version 2 it needs
@@ -179,6 +194,19 @@ inline ProcessorHandle load_plugin(boost::dll::shared_library& library,
         if (!has_v1_factory) {
             return fail(PluginLoadFailure::kNotAPlugin,
                         name + " is not a kbatch plugin: it exports no " + abi_v1::kFactorySymbol);
+        }
+        boost::dll::fs::error_code location_error;
+        const auto location = library.location(location_error);
+        const std::string other_abi_import =
+            location_error ? std::string() : import_of_other_dual_abi(location);
+        if (!other_abi_import.empty()) {
+            return fail(PluginLoadFailure::kAbiMismatch,
+                        "plugin " + name + " was built with " +
+                            describe_cxx11_abi(kHostLibstdcxxCxx11Abi == 0 ? 1 : 0) +
+                            " (it imports " + other_abi_import + "), but this host with " +
+                            describe_cxx11_abi(kHostLibstdcxxCxx11Abi) +
+                            ": rebuild the plugin with the host's setting (a plugin of ABI "
+                            "version 1 exports no fingerprint; its imports tell the setting)");
         }
         auto& factory = library.get_alias<abi_v1::ProcessorFactory>(abi_v1::kFactorySymbol);
         std::unique_ptr<abi_v1::RecordProcessor> processor;
