@@ -317,19 +317,29 @@ TEST_CASE("LocalLambda puts an undelivered invocation back at the head of the qu
 }
 
 TEST_CASE("LocalLambda shutdown answers every waiter with 503 and wakes /next", "[serve][unit]") {
-    LocalLambda lambda(options());
-    auto queued = queue_invoke(lambda, "queued");
-    auto held = queue_invoke(lambda, "held");
-    take(lambda);
-    auto waiting_next = std::async(std::launch::async, [&lambda] {
-        HandedInvocation invocation;
-        return lambda.next(0, 10s, &invocation);
-    });
-    lambda.shutdown();
-    CHECK(queued.get().status == 503);
-    CHECK(held.get().status == 503);
-    CHECK(waiting_next.get() == NextResult::kStopping);
-    CHECK(lambda.invoke("late").status == 503);
+    SECTION("an invocation in flight and one still queued are both answered 503") {
+        LocalLambda lambda(options());
+        auto held = queue_invoke(lambda, "held");
+        take(lambda);
+        auto queued = queue_invoke(lambda, "queued");
+        REQUIRE(lambda.queued() == 1);
+        lambda.shutdown();
+        CHECK(held.get().status == 503);
+        CHECK(queued.get().status == 503);
+        CHECK(lambda.invoke("late").status == 503);
+    }
+    SECTION("a /next waiting with nothing queued wakes with kStopping") {
+        // Nothing is queued, so the /next can only wait, however late its thread starts; if it
+        // starts after shutdown() it must answer kStopping all the same.
+        LocalLambda lambda(options());
+        auto waiting_next = std::async(std::launch::async, [&lambda] {
+            HandedInvocation invocation;
+            return lambda.next(0, 10s, &invocation);
+        });
+        std::this_thread::sleep_for(20ms);
+        lambda.shutdown();
+        CHECK(waiting_next.get() == NextResult::kStopping);
+    }
 }
 
 TEST_CASE("Error bodies have Lambda's shape", "[serve][unit]") {
