@@ -360,8 +360,9 @@ template <class Wanted, class Visit>
     KBATCH_FIELD_CASE(I)                                                       \
     KBATCH_FIELD_CASE(I + 1)                                                   \
     KBATCH_FIELD_CASE(I + 2)                                                   \
-    KBATCH_FIELD_CASE(I + 3) KBATCH_FIELD_CASE(I + 4) KBATCH_FIELD_CASE(I + 5) \
-        KBATCH_FIELD_CASE(I + 6) KBATCH_FIELD_CASE(I + 7)
+    KBATCH_FIELD_CASE(I + 3)                                                   \
+    KBATCH_FIELD_CASE(I + 4) KBATCH_FIELD_CASE(I + 5) KBATCH_FIELD_CASE(I + 6) \
+        KBATCH_FIELD_CASE(I + 7)
     switch (index) {
         KBATCH_FIELD_CASES_8(0)
         KBATCH_FIELD_CASES_8(8)
